@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * parrot's command line: a thin shell over the stages. Each stage folder exports `register(program)` from its
+ * `command.ts`; this file only wires them together and turns UserErrors into one clean line and an exit code.
+ */
+import { Command, CommanderError } from "commander";
+import { UserError } from "./io/errors.js";
+import { redactSecrets } from "./llm/redact.js";
+import { register as registerCollect } from "./collect/command.js";
+import { register as registerStats } from "./stats/command.js";
+import { register as registerModels } from "./models/command.js";
+import { register as registerContext } from "./context/command.js";
+import { register as registerCapo } from "./capo/command.js";
+import { register as registerExport } from "./export/command.js";
+import { register as registerTrain } from "./train/command.js";
+import { register as registerBench } from "./bench/command.js";
+import { register as registerReport } from "./report/command.js";
+import { register as registerMerge } from "./merge/command.js";
+
+export function buildProgram(): Command {
+  const program = new Command("parrot")
+    .description(
+      "Parrot (Sun et al., 2024): simulate users to collect multi-turn data, build CaPO preference pairs, export\n" +
+        "training data for TRL/axolotl/LLaMA-Factory/OpenAI, and run MT-Bench / MT-Bench++.\n\n" +
+        "Models are named by one spec string: URL#MODEL (OpenAI-compatible, base URL ending in /v1),\n" +
+        "openai:MODEL, gguf:PATH (local file), or default (a small instruct GGUF downloaded on first use).\n" +
+        "HTTP keys come from PARROT_API_KEY, else OPENAI_API_KEY.",
+    )
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerCollect(program);
+  registerStats(program);
+  registerContext(program);
+  registerCapo(program);
+  registerExport(program);
+  registerTrain(program);
+  registerBench(program);
+  registerReport(program);
+  registerMerge(program);
+  registerModels(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Run the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed help/version or the usage error.
+      return err.exitCode;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`parrot: error: ${redactSecrets(err.message)}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`parrot: internal error: ${redactSecrets(String((err as Error)?.stack ?? err))}\n`);
+    return 70;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /(?:^|[\\/])(?:cli\.js|parrot)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The one in-memory session type, and its on-disk record (one JSON object per line):
+ *   {"id": string, "messages": [{"role": "user"|"assistant", "content": string}, ...], "meta": {...}}
+ * Roles alternate starting from `user`. `meta` records provenance (seed source and id, simulator mode,
+ * models, prompt versions, filter decisions, stop reason).
+ */
+import { z } from "zod";
+import { readJsonl, validateRecord } from "../io/jsonl.js";
+import { InputError } from "../io/errors.js";
+
+export type Role = "user" | "assistant";
+
+/** One turn half: a user query or an assistant response. */
+export interface Message {
+  role: Role;
+  content: string;
+}
+
+/** A multi-turn conversation (paper Eq. 1: X = (Xq1, Xr1, ..., XqT, XrT)). */
+export interface Session {
+  id: string;
+  messages: Message[];
+  /** Optional system prompt carried by some sources (kept out of `messages`). */
+  system?: string;
+  meta: Record<string, unknown>;
+}
+
+export const MessageSchema = z.object({
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+});
+
+/** Schema of our session record; alternation is checked separately so the error can name the message. */
+export const SessionRecordSchema = z.object({
+  id: z.string().min(1, "must be a non-empty string"),
+  messages: z.array(MessageSchema).min(1, "must hold at least one message"),
+  meta: z.record(z.string(), z.unknown()).default({}),
+  system: z.string().optional(),
+});
+
+/**
+ * Index of the first message that breaks user/assistant alternation starting from `user`, or -1.
+ */
+export function alternationError(messages: ReadonlyArray<Message>): number {
+  for (let i = 0; i < messages.length; i++) {
+    const expected: Role = i % 2 === 0 ? "user" : "assistant";
+    if (messages[i].role !== expected) return i;
+  }
+  return -1;
+}
+
+/** User queries of a session, in order. */
+export function queries(session: Pick<Session, "messages">): string[] {
+  return session.messages.filter((m) => m.role === "user").map((m) => m.content);
+}
+
+/** Number of user turns (queries) in a session. */
+export function userTurns(session: Pick<Session, "messages">): number {
+  let n = 0;
+  for (const m of session.messages) if (m.role === "user") n++;
+  return n;
+}
+
+/**
+ * Read a file of our session records, validating every line (schema, alternation from `user`, non-empty
+ * content). All-or-nothing: the first bad record throws an InputError naming file, line and field.
+ */
+export function readSessionFile(file: string): Session[] {
+  const seen = new Set<string>();
+  return readJsonl(file).map((rec) => {
+    const s = validateRecord(SessionRecordSchema, rec, file);
+    const bad = alternationError(s.messages);
+    if (bad >= 0) {
+      throw new InputError(file, rec.line, `messages[${bad}].role`,
+        `roles must alternate user/assistant starting with user; got "${s.messages[bad].role}"`);
+    }
+    const empty = s.messages.findIndex((m) => m.content.trim() === "");
+    if (empty >= 0) throw new InputError(file, rec.line, `messages[${empty}].content`, "empty message");
+    if (seen.has(s.id)) throw new InputError(file, rec.line, "id", `duplicate session id "${s.id}"`);
+    seen.add(s.id);
+    return s as Session;
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Models as model-calling commands use them: every request goes through the command's shared RequestLimiter,
+ * 429s lower the limit, and retries are counted by reason for the end-of-run summary.
+ */
+import { createModel } from "../llm/index.js";
+import type { ChatMessage, Completion, GenerateOptions, LanguageModel, ModelStats } from "../llm/types.js";
+import type { RequestLimiter } from "./limiter.js";
+
+export interface LimitedModelOptions {
+  /** Flag name for errors ("assistant", "judge", ...). */
+  flag: string;
+  limiter: RequestLimiter;
+  /** Per-request timeout, seconds (`--request-timeout`). */
+  requestTimeoutSec?: number;
+  /** Local engines: parallel sequences (use the command's concurrency). */
+  parallel?: number;
+  /** Called after every finished request with its total tokens (progress). */
+  onRequest?: (tokens: number) => void;
+  log?: (line: string) => void;
+  /** HTTP backoff base, ms (tests). */
+  backoffBaseMs?: number;
+  maxAttempts?: number;
+}
+
+/** A model whose calls are bounded by a shared limiter; also counts retries by reason. */
+export class LimitedModel implements LanguageModel {
+  readonly retryReasons: Record<string, number> = {};
+  constructor(
+    private readonly inner: LanguageModel,
+    private readonly opts: LimitedModelOptions,
+  ) {}
+  get id(): string {
+    return this.inner.id;
+  }
+  get name(): string {
+    return this.inner.name;
+  }
+  chat(messages: ChatMessage[], options?: GenerateOptions): Promise<Completion> {
+    return this.opts.limiter.run(async () => this.count(await this.inner.chat(messages, options)));
+  }
+  complete(prompt: string, options?: GenerateOptions): Promise<Completion> {
+    return this.opts.limiter.run(async () => this.count(await this.inner.complete(prompt, options)));
+  }
+  stats(): ModelStats {
+    return this.inner.stats();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  /** Record a retry (wired to the engine's onRetry hook). */
+  noteRetry(reason: string): void {
+    this.retryReasons[reason] = (this.retryReasons[reason] ?? 0) + 1;
+    if (reason === "429") this.opts.limiter.onRateLimited();
+  }
+  private count(c: Completion): Completion {
+    this.opts.onRequest?.(c.usage.promptTokens + c.usage.completionTokens);
+    return c;
+  }
+}
+
+/**
+ * Create a LimitedModel from a spec string.
+ * @throws UserError for a malformed spec or an unavailable model.
+ */
+export async function createLimitedModel(spec: string, opts: LimitedModelOptions): Promise<LimitedModel> {
+  let limited: LimitedModel | undefined;
+  const inner = await createModel(spec, {
+    flag: opts.flag,
+    requestTimeoutMs: opts.requestTimeoutSec !== undefined ? opts.requestTimeoutSec * 1000 : undefined,
+    parallel: opts.parallel,
+    log: opts.log,
+    maxAttempts: opts.maxAttempts,
+    onRetry: (reason) => limited?.noteRetry(reason),
+    backoffBaseMs: opts.backoffBaseMs,
+  });
+  limited = new LimitedModel(inner, opts);
+  return limited;
+}
+
+/**
+ * One line per model for the end of a run: requests, retries by reason, failures, tokens.
+ * Models given twice (same object) are reported once.
+ */
+export function summarizeModels(models: ReadonlyArray<LimitedModel>): string[] {
+  const seen = new Set<LimitedModel>();
+  const lines: string[] = [];
+  for (const m of models) {
+    if (seen.has(m)) continue;
+    seen.add(m);
+    const s = m.stats();
+    const reasons = Object.entries(m.retryReasons).map(([k, v]) => `${k}: ${v}`).join(", ");
+    lines.push(
+      `${m.id}: ${s.requests} requests, ${s.retries} retries${reasons ? ` (${reasons})` : ""}, ${s.failures} failures, ` +
+        `${s.promptTokens} prompt + ${s.completionTokens} completion tokens`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,4 @@
+/** CLI registration for the `train` stage (filled in by its issue). */
+import type { Command } from "commander";
+
+export function register(_program: Command): void {}
