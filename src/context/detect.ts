@@ -1,38 +1,353 @@
 /**
- * Context-dependent query detection (paper section 3.1 / 3.3: queries whose meaning needs the earlier turns,
- * via anaphora or ellipsis). Heuristic, no LLM. First version: word-list cues; refined below.
+ * Context-dependent query detection, heuristic (no LLM).
+ *
+ * Source: paper section 3.3 ("we use pronoun recognition and leverage the judgment capabilities of GPT-4 to identify
+ * queries that require contextual information") and Table 1 ("Ctx. Queries denote queries within a session that
+ * contain anaphoras, ellipses, and other elements that require context to be answered"). This module is the
+ * "pronoun recognition" half, widened to ellipsis and explicit back-references; `judge.ts` adds the LLM half.
+ *
+ * Cue families (each cue is reported as `family:detail`):
+ * - `anaphora:` personal/possessive pronouns without an antecedent in the query (it, they, them, their, he, she, ...),
+ *   demonstratives (this, that, these, those; "this movie", "that answer"), locative "there", substitute "one"
+ *   ("another one"), definite noun phrases whose head noun occurs earlier in the session ("the plan", "the curry").
+ * - `ellipsis:` openers ("what about ...", "how about ...", "and for ..."), bare continuations ("more", "continue",
+ *   "next", "yes", "no"), verbless fragments ("Hypertension."), imperatives without an object ("rewrite in French").
+ * - `backref:` explicit references to the conversation ("you mentioned", "above", "previous", "your answer",
+ *   "point 2", "the same story", "again").
+ * - weak cues (`particle:`, `ack:`, `comparative:`) add a little evidence but never decide alone.
+ *
+ * Not dependencies: cataphora and antecedents inside the query ("Will adding water to a battery help it ...",
+ * "When keeping receipts, how long should I hold onto them?"), expletive "it" ("it is raining", "is it possible to",
+ * "how long does it take"), generic "those who", time deixis ("this year"), and long self-contained queries that
+ * paste their own material and say "this code" / "the above" about it.
+ *
+ * Tagging: `compromise` (part of speech: Noun, Verb, Pronoun, Determiner, Plural, Person...) plus word lists.
  */
+import nlp from "compromise";
 import type { Message } from "../conversations/session.js";
 
 /** The detector's decision for one query. */
 export interface ContextDecision {
-  /** true when the query cannot be understood without the earlier turns. */
+  /** true when the query cannot be understood (answered as meant) without the earlier turns. */
   context_dependent: boolean;
-  /** Evidence strength in [0, 1]; `context_dependent` is `score >= 0.5`. */
+  /** Evidence strength in [0, 1] (noisy-or over cue weights); `context_dependent` is `score >= DECISION_THRESHOLD`. */
   score: number;
-  /** Cue labels found, e.g. "anaphora:it", "ellipsis:what-about", "backref:you mentioned". */
+  /** Cues found, `family:detail`, e.g. "anaphora:it", "ellipsis:what about", "backref:you mentioned". */
   cues: string[];
 }
 
-const BACKREF = /\b(you (just )?(mentioned|said|wrote|suggested|listed|gave|provided)|above|previous(ly)?|earlier|last (answer|response|one))\b/i;
-const ELLIPSIS_START = /^\s*(what about|how about|and (for|what|how|if|the)|what if|same (for|with)|also|more|another( one)?|continue|go on|again|why\??$|how\??$|examples?\??$)/i;
-const PRONOUN = /\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his)\b/i;
+/** Score at or above which a query is context-dependent. */
+export const DECISION_THRESHOLD = 0.5;
+
+/** Queries longer than this (characters) are "material-carrying": only their instruction ends are inspected. */
+const LONG_QUERY_CHARS = 500;
+
+interface Term {
+  /** lower-cased normal form */
+  w: string;
+  tags: Set<string>;
+  /** index of the sentence in the query */
+  sent: number;
+  /** index of the term inside its sentence */
+  pos: number;
+  /** text after the term (punctuation) */
+  post: string;
+}
+
+/** Cue weights, tuned on the dev split of test/fixtures/context/labelled.jsonl. */
+const W = {
+  backref: 0.9,
+  ellipsisOpener: 0.8,
+  bare: 0.85,
+  reply: 0.6,
+  fragment: 0.6,
+  pronoun: 0.75,
+  demonstrative: 0.75,
+  definiteNp: 0.55,
+  there: 0.6,
+  one: 0.6,
+  ordinal: 0.7,
+  imperativeNoObject: 0.7,
+  weak: 0.25,
+  again: 0.4,
+} as const;
+
+const THIRD_PERSON = new Set(["it", "its", "itself", "they", "them", "their", "theirs", "themselves", "he", "him", "his", "himself", "she", "her", "hers", "herself"]);
+const SINGULAR_NEUTER = new Set(["it", "its", "itself"]);
+const PLURAL_P = new Set(["they", "them", "their", "theirs", "themselves"]);
+const DEMONSTRATIVES = new Set(["this", "that", "these", "those"]);
+const BE = new Set(["is", "was", "be", "been", "being", "'s", "s", "will", "would", "can", "could", "might", "may", "should", "seems", "seemed", "appears", "looks", "feels", "takes", "took", "take", "make", "makes", "happens"]);
+const EXPLETIVE_AFTER_IS_IT = new Set(["possible", "true", "safe", "okay", "ok", "normal", "better", "worth", "necessary", "legal", "bad", "good", "healthy", "wise", "common", "hard", "easy", "difficult", "important", "advisable", "recommended", "best", "appropriate", "reasonable", "ethical", "realistic", "likely", "fine", "wrong", "right", "illegal", "dangerous", "enough", "too", "harmful", "correct", "fair"]);
+const WEATHER = new Set(["raining", "snowing", "sunny", "cold", "hot", "warm", "windy", "cloudy", "dark", "late", "early", "time"]);
+const TIME_NOUNS = new Set(["year", "week", "month", "morning", "evening", "afternoon", "weekend", "time", "summer", "winter", "spring", "fall", "autumn", "season", "semester", "day", "days", "century", "decade", "quarter", "night", "moment", "point"]);
+const SELF_MATERIAL_NOUNS = new Set(["code", "text", "article", "essay", "passage", "paragraph", "email", "letter", "sentence", "sentences", "function", "script", "program", "query", "document", "data", "table", "list", "information", "content", "story", "poem", "message", "snippet", "error", "prompt", "question", "questions", "problem", "statement", "file", "json", "class", "fragment", "review", "description", "abstract", "section", "chapter", "lyrics", "job", "resume", "post", "tweet", "word", "words", "phrase", "quote", "example", "summary", "outline", "request", "task", "website", "page", "product"]);
+/** Heads too generic to signal a reference even when the session used them before. */
+const GENERIC_HEADS = new Set(["way", "best", "most", "difference", "differences", "process", "role", "impact", "effect", "effects", "benefit", "benefits", "advantages", "disadvantages", "pros", "cons", "world", "time", "number", "people", "key", "main", "end", "future", "past", "government", "internet", "us", "u.s.", "uk", "earth", "sun", "moon", "body", "brain", "market", "economy", "industry", "environment", "following", "same", "rest", "latest", "current", "top", "first", "second", "last", "next", "user", "users", "world's", "country", "city", "state", "law", "day", "year", "week", "question", "answer", "case", "use", "type", "types", "kind", "kinds", "part", "parts", "name", "purpose", "importance", "meaning", "concept", "idea", "reason", "reasons", "cause", "causes", "result", "results", "value", "size", "amount", "level", "risk", "risks", "factor", "factors", "problem", "problems", "issue", "issues", "thing", "things", "lot", "something", "anything", "everything", "health", "house", "home", "morning", "evening", "night", "weather", "season", "price", "cost", "system", "site", "web", "app's", "field", "area", "areas", "term", "terms", "context", "form", "format", "style", "language", "word", "words", "text", "phone", "computer", "screen", "team", "company", "job", "work", "life", "family", "children", "kids", "basics", "fundamentals", "universe", "ocean", "sea", "sky", "air", "water", "food", "public", "media", "news", "history", "population", "majority", "average", "total", "whole", "other", "others", "importance"]);
+const PERSON_NOUNS = /^(person|man|woman|boy|girl|guy|lady|friend|mother|mom|father|dad|parent|son|daughter|brother|sister|wife|husband|partner|boss|manager|patient|doctor|teacher|student|child|kid|baby|customer|client|user|player|author|writer|character|king|queen|president|ceo|employee|colleague|neighbor|neighbour|landlord|tenant|girlfriend|boyfriend|grandmother|grandfather|uncle|aunt|cousin|hero|actor|actress|singer|artist|leader|member|candidate|officer|people|men|women|kids|children|students|parents|friends)$/;
+
+const BACKREF_PATTERNS: Array<[RegExp, string]> = [
+  [/\byou(?:'ve| have)?\s+(?:just\s+|already\s+|previously\s+|earlier\s+)?(?:mentioned|said|wrote|write|suggested|listed|gave|given|provided|described|referred|recommended|explained|shared|showed|shown|used|told|proposed|outlined|created|made|generated|stated|noted|included|named|presented)\b/i, "you mentioned"],
+  [/\b(?:mentioned|discussed|described|listed|stated|given|shown|provided|written|outlined)\s+(?:above|before|earlier|previously)\b/i, "mentioned above"],
+  [/\b(?:the|this|that)\s+above\b|\babove\s+(?:code|text|information|info|answer|response|list|points?|steps?|example|script|story|article|essay|content|table|email|letter|idea|ideas|suggestions?|options?|query|function|program|message)\b|\bas\s+above\b|\bfrom\s+above\b/i, "above"],
+  [/\b(?:previous|prior|last|earlier|original|former)\s+(?:answer|response|reply|message|question|query|one|code|version|example|list|point|paragraph|email|letter|story|post|suggestion|explanation|output|text|draft|prompt|section|step|turn|chapter|table|solution|idea|ideas|option|options|language)\b/i, "previous"],
+  [/\baforementioned\b|\bpreviously\b|\bas before\b|\bearlier\b(?!\s+(?:than|this|that|versions?|times?|years?|centur|stages?|periods?))/i, "earlier"],
+  [/\byour\s+(?:answer|response|reply|explanation|list|code|example|suggestions?|recommendations?|ideas?|points?|story|solution|essay|article|draft|script|table|summary|version|output|analysis|approach|last|previous|first|second|third|message|description|advice|plan|outline|poem|text|metaphor|analogy|tips|definition|statement|claim|calculation|method|comment|argument|previous|rephrased|initial|original)\b/i, "your answer"],
+  [/\b(?:the\s+)?same\s+(?:story|information|info|thing|code|question|list|text|format|idea|content|way|approach|task|exercise|for|with|data|table|topic|style|one|problem|prompt)\b/i, "the same"],
+  [/\b(?:back to|going back|returning to|regarding what|as you said|like you said|you just|one more time|the original|the rest of (?:it|the))\b/i, "return"],
+  [/\b(?:(?:point|step|option|item|number|idea|question|section|tip|part|no\.?)\s*#?\d+|#\d+)\b/i, "ordinal"],
+  [/\b(?:the|your)\s+(?:first|second|third|fourth|fifth|last|final|latter|former|\d+(?:st|nd|rd|th))\s+(?:one|two|three|issue|point|policy|option|idea|step|example|item|paragraph|suggestion|method|question|answer|part|version|area|tip|sentence|line|bullet)/i, "ordinal"],
+];
+
+/** Openers that signal ellipsis: the missing part is in the previous turn. */
+const ELLIPSIS_OPENERS = /^\s*(?:(?:and|but|so|ok(?:ay)?|alright|then)\s*,?\s*)?(?:what about|how about|what of|and (?:for|what|how|in|if|the|about|with|when|why|who|which|where|regarding|also)|and\b|what if|same (?:for|with|but)|now (?:do|for|with|try)|also,|as for|regarding|in that case|if so|if not|why not|how come|like what|such as|for example\??$|why\??$|how\??$|really\??|seriously\??|are you sure|are you certain|is that (?:right|true|correct|so)|that (?:doesn'?t|does not|isn'?t|is not|seems|sounds|'s|s) |not (?:really|yet|quite|exactly)|then\b)/i;
+/** Whole-query continuations and replies. */
+const BARE = /^\s*(?:more|continue|go on|keep going|next|again|another(?: one)?|and\??|yes|no|nope|yep|yeah|sure|ok(?:ay)?|correct|right|exactly|wrong|incorrect|dead|done|why|how|go ahead|proceed|finish|complete|expand|elaborate|shorter|longer|simpler|more please|please continue|continue please|please complete|please finish|keep writing|go deeper|tell me more|more examples?|more details?|other|others|any others?|anything else|what else|example|examples|explain|why not|so|and then|then what|thanks,? (?:and|but|now) .{0,40}|(?:correct|ok|okay|good|great|nice|perfect|thanks)[,.!]?\s*(?:next|continue|more|go on|keep going)|(?:please\s+)?(?:continue|go on|elaborate|expand|rewrite|rephrase|shorten|summari[sz]e|simplify|translate|repeat|redo|retry|try again|do it again|write more|make it shorter|make it longer|give more|give me more|more like this)(?:\s+(?:please|pls|it|that|this|again|more))?)\s*[.!?]*\s*$/i;
+/** Verbs whose object, when missing, is the previous answer. */
+const OBJECT_VERBS = new Set(["rewrite", "rephrase", "translate", "summarize", "summarise", "shorten", "expand", "continue", "simplify", "elaborate", "repeat", "convert", "reformat", "redo", "revise", "edit", "improve", "refactor", "fix", "modify", "change", "adjust", "update", "regenerate", "restate", "paraphrase", "condense", "extend", "finish", "complete", "optimize", "optimise", "proofread", "polish", "retry", "add", "remove", "delete", "make", "turn", "put", "present", "format", "reword"]);
+const REPLY_START = /^\s*(?:yes|yeah|yep|yup|no|nope|nah|sure|correct|right|exactly|indeed|true|false|wrong|not really|not yet|not exactly|absolutely|definitely|of course|good idea|sounds (?:good|great)|great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|fair enough|that'?s (?:great|good|helpful|interesting|right|wrong|not)|this is (?:great|good|helpful))\b/i;
+const ACK_START = /^\s*(?:great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|interesting|fascinating|wow|good|sounds (?:good|great)|that'?s (?:great|good|helpful|interesting|a great)|this is (?:great|good|helpful))\b/i;
+
+/** Split off fenced code blocks, so pasted material does not produce cues. */
+function stripCode(text: string): string {
+  return text.replace(/```[\s\S]*?(```|$)/g, " ").replace(/`[^`\n]{0,200}`/g, " CODE ");
+}
 
 /**
- * Decide whether `query` depends on `history` (the messages before it).
- * @param history messages preceding the query in the session; empty for turn 1 (never dependent).
+ * The part of a query where an instruction lives: whole text for ordinary queries; for material-carrying queries
+ * (long, or with pasted code), the first and last ~240 characters.
+ */
+function instructionText(query: string): { text: string; long: boolean } {
+  const hadCode = /```/.test(query);
+  const q = stripCode(query).replace(/\s+/g, " ").trim();
+  const long = query.length > LONG_QUERY_CHARS || hadCode;
+  if (q.length <= LONG_QUERY_CHARS) return { text: q, long };
+  return { text: `${q.slice(0, 240)} … ${q.slice(-240)}`, long };
+}
+
+function tagTerms(text: string): Term[] {
+  const doc = nlp(text);
+  const out: Term[] = [];
+  const sentences = doc.json({ terms: { normal: true } }) as Array<{ terms: Array<{ normal: string; tags: string[]; post?: string; text: string }> }>;
+  sentences.forEach((s, si) => {
+    let pos = 0;
+    for (const t of s.terms) {
+      const w = (t.normal || t.text || "").toLowerCase();
+      if (!w) continue;
+      out.push({ w, tags: new Set(t.tags), sent: si, pos: pos++, post: t.post ?? "" });
+    }
+  });
+  return out;
+}
+
+const isNoun = (t: Term) => t.tags.has("Noun") && !t.tags.has("Pronoun") && !DEMONSTRATIVES.has(t.w);
+const isVerb = (t: Term) => t.tags.has("Verb") || t.tags.has("Copula") || t.tags.has("Modal") || t.tags.has("Auxiliary");
+const isPlural = (t: Term) => t.tags.has("Plural") || /s$/.test(t.w) && !/ss$/.test(t.w);
+const isPersonNoun = (t: Term) => t.tags.has("Person") || t.tags.has("FirstName") || t.tags.has("ProperNoun") || PERSON_NOUNS.test(t.w);
+
+/** Rough singular of a noun (for matching "the plans" against "plan"). */
+function stem(w: string): string {
+  const x = w.replace(/[^\p{L}\p{N}-]/gu, "");
+  if (x.length > 4 && x.endsWith("ies")) return x.slice(0, -3) + "y";
+  if (x.length > 4 && /(ches|shes|sses|xes)$/.test(x)) return x.slice(0, -2);
+  if (x.length > 3 && x.endsWith("s") && !x.endsWith("ss") && !x.endsWith("us") && !x.endsWith("is")) return x.slice(0, -1);
+  return x;
+}
+
+/** Words of the history as stems (for definite noun phrase heads). */
+function historyStems(history: ReadonlyArray<Message>): Set<string> {
+  const out = new Set<string>();
+  for (const m of history) {
+    const text = stripCode(m.content).toLowerCase().slice(0, 20000);
+    for (const w of text.split(/[^\p{L}\p{N}'-]+/u)) if (w.length > 2) out.add(stem(w));
+  }
+  return out;
+}
+
+/** Whether the pronoun at index i has a compatible antecedent earlier in the query, or a cataphoric one. */
+function resolvedInQuery(terms: Term[], i: number): boolean {
+  const p = terms[i].w;
+  const compatible = (t: Term) => {
+    if (!isNoun(t)) return false;
+    if (SINGULAR_NEUTER.has(p)) return !isPersonNoun(t) || t.tags.has("Organization") || t.tags.has("Place");
+    if (PLURAL_P.has(p)) return isPlural(t) || t.w === "and" || t.tags.has("Organization") || t.tags.has("Uncountable");
+    return isPersonNoun(t);
+  };
+  for (let j = 0; j < i; j++) {
+    if (compatible(terms[j])) return true;
+    // "A and B ... they"
+    if (PLURAL_P.has(p) && terms[j].w === "and" && j > 0 && isNoun(terms[j - 1])) return true;
+  }
+  // Cataphora: a subordinate clause that opens the sentence ("When he arrived, John ...") resolved after its comma.
+  const first = terms.find((t) => t.sent === terms[i].sent);
+  if (first && /^(when|if|before|after|although|though|while|as|since|once|whenever|because|unless|until)$/.test(first.w)) {
+    let seenComma = false;
+    for (let j = i + 1; j < terms.length && terms[j].sent === terms[i].sent; j++) {
+      if (terms[j - 1].post.includes(",")) seenComma = true;
+      if (seenComma && compatible(terms[j])) return true;
+    }
+  }
+  return false;
+}
+
+/** Expletive (non-referential) "it": "it is raining", "is it possible to", "it takes", "it is hard to". */
+function isExpletiveIt(terms: Term[], i: number): boolean {
+  const t = terms[i];
+  if (t.w !== "it") return false;
+  const next = terms[i + 1]?.w ?? "";
+  const next2 = terms[i + 2]?.w ?? "";
+  const next3 = terms[i + 3]?.w ?? "";
+  const prev = terms[i - 1]?.w ?? "";
+  if (next === "take" || next === "takes" || next === "took") return true; // how long does it take
+  if (/^(seems|seemed|appears|appeared|looks|happens|turns|occurs)$/.test(next) && /^(that|like|to|as|out)$/.test(next2)) return true;
+  if (/^(rains|snows|rained|snowed)$/.test(next)) return true;
+  const beLike = (w: string) => /^(is|'s|s|was|be|will|would|could|might|may|should|can)$/.test(w);
+  // is it possible / is it true / would it be better
+  if (beLike(prev) && (EXPLETIVE_AFTER_IS_IT.has(next) || (next === "be" && EXPLETIVE_AFTER_IS_IT.has(next2)) || /^(a good idea|worth)/.test(`${next} ${next2} ${next3}`))) return true;
+  if (beLike(next)) {
+    const rest = [next2, next3, terms[i + 4]?.w ?? ""];
+    if (rest.some((w) => WEATHER.has(w))) return true;
+    // it is (very) hard to / it's important that / it would be better if
+    for (let k = i + 2; k < Math.min(terms.length, i + 6); k++) {
+      if (/^(to|that|if|whether|when)$/.test(terms[k].w) && terms.slice(i + 2, k).some((x) => x.tags.has("Adjective") || EXPLETIVE_AFTER_IS_IT.has(x.w))) return true;
+    }
+  }
+  // make it easy to / find it hard to
+  if (/^(make|makes|find|finds|made|found|consider)$/.test(prev) && terms[i + 1]?.tags.has("Adjective") && next2 === "to") return true;
+  return false;
+}
+
+/**
+ * Decide whether `query` depends on `history` (the messages before it in the session).
+ * @param history messages preceding the query (user and assistant, in order); empty for turn 1, which is never
+ *   context-dependent.
  * @param query the user query text.
- * @returns {context_dependent, score in [0,1], cues}.
+ * @returns `{context_dependent, score in [0,1], cues}`; cues are unique, in discovery order.
+ * Source: paper section 3.3 and Table 1 (context-dependent queries); cue lists are ours.
  */
 export function detectContextDependency(history: ReadonlyArray<Message>, query: string): ContextDecision {
-  if (history.length === 0) return { context_dependent: false, score: 0, cues: [] };
-  const cues: string[] = [];
-  const m1 = BACKREF.exec(query);
-  if (m1) cues.push(`backref:${m1[0].toLowerCase()}`);
-  const m2 = ELLIPSIS_START.exec(query);
-  if (m2) cues.push(`ellipsis:${m2[0].trim().toLowerCase()}`);
-  const m3 = PRONOUN.exec(query);
-  if (m3 && query.length < 300) cues.push(`anaphora:${m3[0].toLowerCase()}`);
-  const score = cues.length === 0 ? 0 : Math.min(1, 0.6 + 0.2 * (cues.length - 1));
-  return { context_dependent: score >= 0.5, score, cues };
+  if (history.length === 0 || query.trim() === "") return { context_dependent: false, score: 0, cues: [] };
+  const { text, long } = instructionText(query);
+  const found = new Map<string, number>();
+  const add = (cue: string, weight: number) => {
+    if ((found.get(cue) ?? 0) < weight) found.set(cue, weight);
+  };
+
+  // Explicit back-references.
+  for (const [re, name] of BACKREF_PATTERNS) {
+    const m = re.exec(text);
+    if (!m) continue;
+    // In a material-carrying query, "above"/"the same" usually point at the query's own material.
+    if (long && (name === "above" || name === "the same" || name === "ordinal" || name === "earlier") && !/\byou|your\b/i.test(m[0])) continue;
+    add(`backref:${name === "ordinal" ? m[0].toLowerCase().trim() : name}`, name === "ordinal" ? W.ordinal : W.backref);
+  }
+
+  // Ellipsis: whole-query continuations, openers, fragments.
+  if (!long && BARE.test(text)) add(`ellipsis:${text.toLowerCase().replace(/[.!?]+$/, "").slice(0, 30)}`, W.bare);
+  const opener = ELLIPSIS_OPENERS.exec(text);
+  if (opener) add(`ellipsis:${opener[0].trim().toLowerCase().replace(/[,\s]+$/, "")}`, W.ellipsisOpener);
+  else if (!long && REPLY_START.test(text)) add(`ellipsis:reply`, W.reply);
+  if (!long && ACK_START.test(text)) add("ack:acknowledgement", W.weak);
+
+  const terms = tagTerms(text);
+  const words = terms.filter((t) => /[\p{L}\p{N}]/u.test(t.w));
+  const hasVerb = words.some((t) => isVerb(t) && !t.tags.has("Gerund"));
+  const latin = /[a-z]/i.test(text);
+  if (!long && (words.length <= 5 || !latin) && (!hasVerb || !latin) && words.length > 0) add("ellipsis:fragment", W.fragment);
+
+  // Imperative without an object: "rewrite in French", "translate into English", "make it shorter".
+  const firstSent = words.filter((t) => t.sent === words[0]?.sent);
+  const vIdx = firstSent.findIndex((t, k) => OBJECT_VERBS.has(t.w) && (k === 0 || /^(please|now|can|could|would|you|pls|kindly|also|then|and|just)$/.test(firstSent[k - 1].w)));
+  if (!long && vIdx >= 0) {
+    const after = firstSent[vIdx + 1];
+    if (!after || after.tags.has("Preposition") || /^(again|more|shorter|longer|simpler|better|it|that|this|them|those|these|everything|all|the rest|please)$/.test(after.w) || after.tags.has("Adverb") || after.tags.has("Comparative")) {
+      if (!(after && /^(it|that|this|them|those|these)$/.test(after.w))) add(`ellipsis:${firstSent[vIdx].w} (no object)`, W.imperativeNoObject);
+    }
+  }
+
+  // Anaphora.
+  const stems = historyStems(history);
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i];
+    const next = terms[i + 1];
+    const prev = terms[i - 1];
+    if (THIRD_PERSON.has(t.w)) {
+      if (long) continue;
+      if (isExpletiveIt(terms, i)) continue;
+      // "her" as a determiner before a person noun is still anaphoric; "its" likewise.
+      if (resolvedInQuery(terms, i)) continue;
+      add(`anaphora:${t.w}`, W.pronoun);
+      continue;
+    }
+    if (DEMONSTRATIVES.has(t.w)) {
+      const nextIsNoun = next && (isNoun(next) || next.tags.has("Adjective")) && next.sent === t.sent;
+      // time deixis and generic "those who"
+      if (next && TIME_NOUNS.has(next.w)) continue;
+      if ((t.w === "those" || t.w === "that") && next && /^(who|which|whose|whom|of)$/.test(next.w)) continue;
+      if (t.w === "that") {
+        // Complementizer/relative "that": after a verb/noun and followed by a clause.
+        const sentenceInitial = !prev || prev.sent !== t.sent || /^(and|but|so|is|was|does|did|will|would|can|could)$/.test(prev.w);
+        const pronounUse = !next || next.sent !== t.sent || /[.?!,;:]/.test(t.post) || (next && (next.tags.has("Preposition") || next.tags.has("Adverb") || /^(again|please|one|too|more|instead|better|part|first|last|for|in|into|to|as|with|on|about)$/.test(next.w)));
+        const copulaFollow = next && /^(is|'s|s|was|seems|sounds|does|doesn't|isn't|wasn't|would|will|means|makes|looks|did)$/.test(next.w);
+        const detUse = nextIsNoun && prev && !isNoun(prev) && !(prev.tags.has("Verb") && /^(say|said|says|think|know|believe|mean|means|hope|feel|ensure|make|sure|show|shows|suggest|suggests|claim|claims|argue|heard|read|found|notice|noticed|assume|realize|given|so|such|now|than)$/.test(prev.w));
+        if (!(sentenceInitial && (copulaFollow || nextIsNoun)) && !pronounUse && !detUse) continue;
+        if (prev && /^(so|such|than|now|given|provided|except)$/.test(prev.w)) continue;
+        // Intra-query clause antecedent: "If I paint it black, will that enhance ..."
+        const first = terms.find((x) => x.sent === t.sent);
+        if (first && /^(if|when|once|after|before)$/.test(first.w) && first !== t && !nextIsNoun) continue;
+      }
+      if (long) {
+        // Material-carrying queries: "this code", "the following text" refer to their own material.
+        if (!next || SELF_MATERIAL_NOUNS.has(next.w) || !nextIsNoun) continue;
+      }
+      // "this sentence: ..." / "these words: ..." point forward at the query's own material.
+      if (nextIsNoun && /[:]/.test(next.post)) continue;
+      if (nextIsNoun && SELF_MATERIAL_NOUNS.has(next.w) && /:\s*\S/.test(text.slice(text.toLowerCase().indexOf(`${t.w} ${next.w}`)))) continue;
+      add(`anaphora:${t.w}${nextIsNoun ? ` ${next.w}` : ""}`, W.demonstrative);
+      continue;
+    }
+    if (long) continue;
+    // Locative "there" (not existential "there is/are").
+    if (t.w === "there" && (!next || next.sent !== t.sent || !/^(is|are|was|were|'s|s|will|would|might|may|could|should|can|must|seem|seems|have|has|been|be|exist|exists|any|no|some|many|more)$/.test(next.w)) && prev && /^(go|get|there|travel|live|living|stay|staying|it|rainfall|weather|visit|visiting|from|in|over|out|up|down|back|arrive|arriving|move|moving|work|working|do|people|things|places|prices)$/.test(prev.w)) {
+      add("anaphora:there", W.there);
+      continue;
+    }
+    // Substitute "one": "another one", "the second one", "a cheaper one".
+    if (t.w === "one" && prev && /^(another|the|a|an|which|that|this|other|first|second|third|last|better|cheaper|shorter|longer|different|new|similar|bigger|smaller|best|same)$/.test(prev.w) || (t.w === "another" && (!next || next.sent !== t.sent || /[.?!]/.test(t.post)))) {
+      if (!(next && next.w === "of")) add(`anaphora:${prev?.w ?? ""} ${t.w}`.trim(), W.one);
+      continue;
+    }
+    // Definite noun phrase whose head appeared earlier in the session: "the plan", "the curry".
+    if (t.w === "the") {
+      let j = i + 1;
+      while (j < terms.length && terms[j].sent === t.sent && (terms[j].tags.has("Adjective") || terms[j].tags.has("Adverb")) && j - i <= 3) j++;
+      // head = last noun of the noun group
+      let h = -1;
+      while (j < terms.length && terms[j].sent === t.sent && isNoun(terms[j]) && !terms[j].tags.has("Possessive")) {
+        h = j;
+        if (/[,.;:?!]/.test(terms[j].post)) break;
+        j++;
+      }
+      if (h < 0) continue;
+      const head = terms[h];
+      const after = terms[h + 1];
+      if (after && after.sent === head.sent && /^(of|that|which|who|where|when|whose|in|on|for|between|from|with|to|you|i|we|at|by)$/.test(after.w)) continue;
+      if (head.tags.has("ProperNoun") && !head.tags.has("Person")) continue;
+      const hs = stem(head.w);
+      if (hs.length < 3 || GENERIC_HEADS.has(head.w) || GENERIC_HEADS.has(hs)) continue;
+      // The head must not be introduced earlier in the query itself.
+      if (terms.slice(0, i).some((x) => stem(x.w) === hs)) continue;
+      if (stems.has(hs)) add(`anaphora:the ${head.w}`, W.definiteNp);
+    }
+  }
+
+  // Weak cues.
+  if (!long) {
+    if (/\b(?:also|too|as well|instead|either|still|anymore|any more|else|other ones?|otherwise)\s*[?.!]*\s*$/i.test(text) || /^\s*(?:also|then|now|so|but|and)\b/i.test(text)) add("particle:additive", W.weak);
+    if (/\bagain\b/i.test(text)) add("backref:again", W.again);
+    if (/\b(?:simpler|shorter|longer|more (?:concise|detailed|formal|casual|simple)|in more detail|less (?:formal|technical)|more details|more examples|more information|further)\b/i.test(text) && !/\bthan\b/i.test(text)) add("comparative:no standard", W.weak);
+  }
+
+  const cues = [...found.keys()];
+  const score = Math.round((1 - [...found.values()].reduce((acc, w) => acc * (1 - w), 1)) * 1000) / 1000;
+  return { context_dependent: score >= DECISION_THRESHOLD, score, cues };
 }
