@@ -1,4 +1,314 @@
-/** CLI registration for the `bench` stage (filled in by its issue). */
+/**
+ * `parrot bench questions|answer|judge|show`: MT-Bench with FastChat's formats and grading, and the 8-turn MT-Bench++
+ * (paper section 4.1.1, Table 3, appendix A). A thin layer: inputs are read and validated in full, the work is
+ * planned by the pure functions of this folder, then model calls run through the shared runner (src/run).
+ */
+import * as path from "node:path";
 import type { Command } from "commander";
+import { UserError } from "../io/errors.js";
+import { readJsonl, validateRecord, writeFileAtomic } from "../io/jsonl.js";
+import { parseModelSpec } from "../llm/spec.js";
+import { RequestLimiter, runPool } from "../run/limiter.js";
+import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
+import { openResumable } from "../run/output.js";
+import { Progress } from "../run/progress.js";
+import { inShard, parseShard } from "../run/shard.js";
+import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
+import {
+  type Answer,
+  type JudgePrompt,
+  type Judgment,
+  DEFAULT_PP_TURNS_FILE,
+  JudgmentSchema,
+  loadAnswers,
+  loadBenchQuestions,
+  loadJudgePrompts,
+  loadQuestions,
+  parseBench,
+  qidKey,
+} from "./data.js";
+import { DEFAULT_SCORE_RETRIES, groupAnswers, judgeWithRetries, judgmentKey, type JudgmentRow, planJudgments } from "./judge.js";
+import { formatSummaryTable, summarizeJudgments } from "./show.js";
 
-export function register(_program: Command): void {}
+function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < 1) throw new UserError(`--${flag} "${v}": expected a positive integer`);
+    return n;
+  };
+}
+function nonNegativeInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n)) throw new UserError(`--${flag} "${v}": expected a non-negative integer`);
+    return n;
+  };
+}
+function positiveNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${flag} "${v}": expected a positive number`);
+    return n;
+  };
+}
+function nonNegativeNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new UserError(`--${flag} "${v}": expected a number >= 0`);
+    return n;
+  };
+}
+
+/** The short judge model name recorded in `judge[0]` (FastChat writes e.g. "gpt-4"): from the spec, no model created. */
+export function judgeNameFromSpec(spec: string): string {
+  const p = parseModelSpec(spec, "judge");
+  if (p.kind === "http") return p.model;
+  if (p.kind === "gguf") return path.basename(p.path);
+  return "default";
+}
+
+function log(line: string): void {
+  process.stderr.write(line + "\n");
+}
+
+interface AnswerOpts {
+  bench: string;
+  questions: string;
+  turns: string;
+  model: string;
+  modelId?: string;
+  out: string;
+  maxTokens: number;
+  temperature?: number;
+  concurrency: number;
+  requestTimeout?: number;
+  shard?: string;
+}
+
+async function runAnswer(o: AnswerOpts): Promise<void> {
+  const bench = parseBench(o.bench);
+  const shard = parseShard(o.shard);
+  const questions = loadBenchQuestions(bench, o.questions, o.turns);
+  parseModelSpec(o.model, "model");
+  const modelId = o.modelId ?? judgeNameFromSpec(o.model);
+  const out = openResumable<AnswerRow>(o.out, (r) => (r.question_id === undefined ? undefined : qidKey(r.question_id)));
+  const others = [...new Set(out.existing.map((r) => r.model_id).filter((m) => m !== modelId))];
+  if (others.length > 0) throw new UserError(`${o.out}: holds answers of ${others.join(", ")}, not ${modelId}; use one output file per model`);
+  const todo = questions.filter((q) => inShard(String(q.question_id), shard) && !out.done.has(qidKey(q.question_id)));
+  const total = questions.filter((q) => inShard(String(q.question_id), shard)).length;
+  const progress = new Progress({ label: `answer ${modelId}`, total, unit: "questions", initial: total - todo.length });
+  const limiter = new RequestLimiter(o.concurrency);
+  let model: LimitedModel | undefined;
+  try {
+    if (todo.length > 0) {
+      model = await createLimitedModel(o.model, {
+        flag: "model",
+        limiter,
+        requestTimeoutSec: o.requestTimeout,
+        parallel: o.concurrency,
+        onRequest: (t) => progress.request(t),
+        log: (l) => progress.log(l),
+      });
+      const m = model;
+      await runPool(todo, o.concurrency, async (q) => {
+        const row = await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature });
+        out.appender.append(row);
+        progress.tick();
+      });
+    }
+  } finally {
+    progress.stop();
+    out.appender.close();
+    if (model) {
+      for (const l of summarizeModels([model])) log(l);
+      await model.close();
+    }
+  }
+  log(`answered ${todo.length} questions (${total - todo.length} already in ${o.out})`);
+}
+
+interface JudgeOpts {
+  bench: string;
+  questions: string;
+  turns: string;
+  references?: string;
+  judgePrompts?: string;
+  answers: string[];
+  judge: string;
+  judgeName?: string;
+  out: string;
+  dryRun?: boolean;
+  concurrency: number;
+  requestTimeout?: number;
+  shard?: string;
+  scoreRetries: number;
+}
+
+async function runJudge(o: JudgeOpts): Promise<void> {
+  const bench = parseBench(o.bench);
+  const shard = parseShard(o.shard);
+  const questions = loadBenchQuestions(bench, o.questions, o.turns);
+  const answerFiles = o.answers.map((file) => ({ file, answers: loadAnswers(file) }));
+  const answers = groupAnswers(answerFiles);
+  const models = [...answers.keys()];
+  let references: Map<string, Answer> | undefined;
+  if (o.references) {
+    references = new Map();
+    for (const r of loadAnswers(o.references)) references.set(qidKey(r.question_id), r);
+  }
+  let prompts: Map<string, JudgePrompt> | undefined;
+  if (o.judgePrompts) prompts = loadJudgePrompts(o.judgePrompts);
+  const tasks = planJudgments(bench, questions, answers, models, references, prompts, o.judgePrompts ?? "--judge-prompts");
+  const judgeName = o.judgeName ?? judgeNameFromSpec(o.judge);
+
+  const dry = Boolean(o.dryRun);
+  const out = openResumable<JudgmentRow>(o.out, (r) =>
+    Boolean(r.dry_run) === dry && r.model !== undefined && r.turn !== undefined ? judgmentKey(r.judge?.[0] ?? "", r.model, r.question_id, r.turn) : undefined,
+  );
+  const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry).length;
+  if (mixed > 0) {
+    throw new UserError(`${o.out}: holds ${mixed} ${dry ? "real judgments" : "--dry-run rows"}; write ${dry ? "the dry run" : "judgments"} to another --out file`);
+  }
+  const mine = tasks.filter((t) => inShard(`${qidKey(t.question_id)}/${t.model}/${t.turn}`, shard));
+  const todo = mine.filter((t) => !out.done.has(judgmentKey(judgeName, t.model, t.question_id, t.turn)));
+  const row = (t: (typeof tasks)[number], judgment: string | null, score: number | null): JudgmentRow => ({
+    question_id: t.question_id,
+    model: t.model,
+    judge: [judgeName, t.promptName],
+    user_prompt: t.userPrompt,
+    judgment,
+    score,
+    turn: t.turn,
+    tstamp: Date.now() / 1000,
+    ...(dry ? { dry_run: true as const } : {}),
+  });
+
+  if (dry) {
+    try {
+      for (const t of todo) out.appender.append(row(t, null, null));
+    } finally {
+      out.appender.close();
+    }
+    log(`dry run: wrote ${todo.length} prompts (${mine.length - todo.length} already in ${o.out}); nothing was sent`);
+    return;
+  }
+
+  const progress = new Progress({ label: `judge ${judgeName}`, total: mine.length, unit: "judgments", initial: mine.length - todo.length });
+  const limiter = new RequestLimiter(o.concurrency);
+  let judge: LimitedModel | undefined;
+  let failed = 0;
+  let retried = 0;
+  try {
+    if (todo.length > 0) {
+      judge = await createLimitedModel(o.judge, {
+        flag: "judge",
+        limiter,
+        requestTimeoutSec: o.requestTimeout,
+        parallel: o.concurrency,
+        onRequest: (t) => progress.request(t),
+        log: (l) => progress.log(l),
+      });
+      const j = judge;
+      await runPool(todo, o.concurrency, async (t) => {
+        const res = await judgeWithRetries(j, t, o.scoreRetries);
+        if (res.attempts > 1) retried++;
+        if (res.score === -1) failed++;
+        out.appender.append(row(t, res.judgment, res.score));
+        progress.tick();
+      });
+    }
+  } finally {
+    progress.stop();
+    out.appender.close();
+    if (judge) {
+      for (const l of summarizeModels([judge])) log(l);
+      await judge.close();
+    }
+  }
+  log(
+    `judged ${todo.length} (${mine.length - todo.length} already in ${o.out}); ${retried} re-asked for a missing rating, ` +
+      `${failed} kept with score -1 after ${o.scoreRetries} retries`,
+  );
+}
+
+interface ShowOpts {
+  judgments: string[];
+  json?: boolean;
+  questions?: string;
+  bootstrap: number;
+  seed: number;
+}
+
+function runShow(o: ShowOpts): void {
+  const rows: Judgment[] = [];
+  for (const file of o.judgments) for (const rec of readJsonl(file)) rows.push(validateRecord(JudgmentSchema, rec, file));
+  let categories: Map<number | string, string> | undefined;
+  if (o.questions) categories = new Map(loadQuestions(o.questions).map((q) => [q.question_id, q.category]));
+  const summary = summarizeJudgments(rows, { categories, resamples: o.bootstrap, seed: o.seed });
+  if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+  else process.stdout.write(formatSummaryTable(summary));
+}
+
+export function register(program: Command): void {
+  const bench = program
+    .command("bench")
+    .description("MT-Bench (FastChat formats and single-answer grading) and the 8-turn MT-Bench++ (paper 4.1.1, appendix A)");
+
+  bench
+    .command("questions")
+    .description("write the benchmark's questions in FastChat format (mt-bench-pp: MT-Bench turns 1-2 + our turns 3-8)")
+    .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
+    .requiredOption("--questions <file>", "FastChat question.jsonl (MT-Bench's for mt-bench-pp)")
+    .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)
+    .requiredOption("--out <file>", "merged questions (JSONL)")
+    .action((o: { bench: string; questions: string; turns: string; out: string }) => {
+      const qs = loadBenchQuestions(parseBench(o.bench), o.questions, o.turns);
+      writeFileAtomic(o.out, qs.map((q) => JSON.stringify(q)).join("\n") + "\n");
+      log(`wrote ${qs.length} questions (${[...new Set(qs.map((q) => q.turns.length))].join("/")} turns) to ${o.out}`);
+    });
+
+  bench
+    .command("answer")
+    .description("answer every turn of every question, each turn with the full history (FastChat answer rows; resumable)")
+    .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
+    .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
+    .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)
+    .requiredOption("--model <spec>", "model spec: URL#MODEL, openai:MODEL, gguf:PATH, default")
+    .option("--model-id <name>", "model_id written in the rows (default: the spec's model name)")
+    .requiredOption("--out <file>", "answers (append-only JSONL, one model per file)")
+    .option("--max-tokens <n>", "max new tokens per turn", positiveInt("max-tokens"), ANSWER_MAX_TOKENS)
+    .option("--temperature <t>", "force one temperature (default: FastChat's per category)", nonNegativeNumber("temperature"))
+    .option("--concurrency <n>", "questions in flight", positiveInt("concurrency"), 4)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumber("request-timeout"))
+    .option("--shard <I/N>", "only the questions of shard I of N")
+    .action((o: AnswerOpts) => runAnswer(o));
+
+  bench
+    .command("judge")
+    .description("single-answer grading (FastChat judgment rows; resumable; -1 ratings re-asked)")
+    .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
+    .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
+    .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)
+    .option("--references <file>", "reference answers, FastChat answer format (mt-bench: math/reasoning/coding; mt-bench-pp: all)")
+    .option("--judge-prompts <file>", "FastChat judge_prompts.jsonl (mt-bench)")
+    .requiredOption("--answers <files...>", "answer files (FastChat format); models are named by their model_id")
+    .requiredOption("--judge <spec>", "judge model spec")
+    .option("--judge-name <name>", "judge name written in judge[0] (default: the spec's model name)")
+    .requiredOption("--out <file>", "judgments (append-only JSONL)")
+    .option("--dry-run", "write the rows with the exact user_prompt and send nothing")
+    .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", nonNegativeInt("score-retries"), DEFAULT_SCORE_RETRIES)
+    .option("--concurrency <n>", "judgments in flight", positiveInt("concurrency"), 8)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumber("request-timeout"))
+    .option("--shard <I/N>", "only the judgments of shard I of N")
+    .action((o: JudgeOpts) => runJudge(o));
+
+  bench
+    .command("show")
+    .description("per-model scores: overall, turn 1, turn 2, turns 3-5, turns 6-8, categories, bootstrap 95% CI")
+    .requiredOption("--judgments <files...>", "judgment files (FastChat format; rows without score are parsed)")
+    .option("--questions <file>", "question file, for per-category means")
+    .option("--json", "print {\"models\": {NAME: {...}}}")
+    .option("--bootstrap <n>", "bootstrap resamples for the CI", positiveInt("bootstrap"), 1000)
+    .option("--seed <n>", "bootstrap seed", nonNegativeInt("seed"), 0)
+    .action((o: ShowOpts) => runShow(o));
+}

@@ -1,0 +1,59 @@
+/**
+ * Multi-turn answering in FastChat's way (lm-sys/FastChat `fastchat/llm_judge/gen_api_answer.py` get_answer):
+ * each turn is sent with the whole conversation so far, i.e. the earlier questions and the model's own earlier
+ * answers; the temperature comes from the question's category (common.py temperature_config); max tokens 1024.
+ * Output rows are FastChat answer rows: `{question_id, answer_id, model_id, choices: [{index: 0, turns}], tstamp}`.
+ */
+import { randomInt } from "node:crypto";
+import type { ChatMessage, LanguageModel } from "../llm/types.js";
+import { type Question, temperatureFor } from "./data.js";
+
+/** gen_api_answer.py / gen_model_answer.py `--max-new-token` default. */
+export const ANSWER_MAX_TOKENS = 1024;
+
+/** A FastChat answer row. */
+export interface AnswerRow {
+  question_id: number | string;
+  answer_id: string;
+  model_id: string;
+  choices: Array<{ index: number; turns: string[] }>;
+  /** Seconds since the epoch (Python time.time()). */
+  tstamp: number;
+}
+
+const SHORTUUID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** A random 22-character id over shortuuid's 57-letter alphabet, like FastChat's `shortuuid.uuid()` answer ids. */
+export function shortUuid(): string {
+  let s = "";
+  for (let i = 0; i < 22; i++) s += SHORTUUID_ALPHABET[randomInt(SHORTUUID_ALPHABET.length)];
+  return s;
+}
+
+export interface AnswerOptions {
+  /** Max new tokens per turn. Default 1024. */
+  maxTokens?: number;
+  /** Force one temperature for every question (gen_api_answer.py --force-temperature). */
+  temperature?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Answer every turn of one question with the model, turn by turn, each request carrying the full history
+ * `[user q1, assistant a1, ..., user qk]`.
+ * @returns the FastChat answer row.
+ * @throws whatever the model throws (after its own retries); nothing is returned for a partly answered question.
+ */
+export async function answerQuestion(model: LanguageModel, modelId: string, q: Question, options: AnswerOptions = {}): Promise<AnswerRow> {
+  const temperature = options.temperature ?? temperatureFor(q);
+  const maxTokens = options.maxTokens ?? ANSWER_MAX_TOKENS;
+  const messages: ChatMessage[] = [];
+  const turns: string[] = [];
+  for (const query of q.turns) {
+    messages.push({ role: "user", content: query });
+    const c = await model.chat(messages.slice(), { temperature, maxTokens, timeoutMs: options.timeoutMs });
+    messages.push({ role: "assistant", content: c.text });
+    turns.push(c.text);
+  }
+  return { question_id: q.question_id, answer_id: shortUuid(), model_id: modelId, choices: [{ index: 0, turns }], tstamp: Date.now() / 1000 };
+}

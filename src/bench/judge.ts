@@ -1,0 +1,249 @@
+/**
+ * Single-answer grading: which prompt judges which (model, question, turn), the exact messages sent, and the
+ * judgment rows written.
+ *
+ * MT-Bench follows FastChat exactly (lm-sys/FastChat `fastchat/llm_judge/gen_judgment.py` make_judge_single /
+ * make_match_single and `common.py` run_judge_single / play_a_match_single): turn 1 is judged with `single-v1`, or
+ * `single-math-v1` with the reference answer for NEED_REF_CATS (math, reasoning, coding); turn 2 (questions with
+ * exactly 2 turns) with `single-v1-multi-turn` / `single-math-v1-multi-turn`. The user prompt is the template's
+ * `prompt_template.format(...)`, the system message is its `system_prompt`; temperature 0, max tokens 2048.
+ * MT-Bench++ (and `custom`) judge every turn k with the paper's Figure 4 prompt (prompts.ts) and the k-th reference.
+ */
+import type { ChatMessage, LanguageModel } from "../llm/types.js";
+import { UserError } from "../io/errors.js";
+import { type Answer, type BenchName, type JudgePrompt, type Question, NEED_REF_CATS, qidKey } from "./data.js";
+import { FAILED_SCORE, parseScore, pythonFormat, TemplateError, templateFields } from "./score.js";
+import { MT_BENCH_PP_PROMPT_NAME, renderMtBenchPPPrompt } from "./prompts.js";
+
+/** FastChat run_judge_single: judge sampling for OpenAI judges. */
+export const JUDGE_TEMPERATURE = 0;
+export const JUDGE_MAX_TOKENS = 2048;
+/** Extra attempts for a judgment without a rating (score -1) before it is kept as -1. */
+export const DEFAULT_SCORE_RETRIES = 2;
+
+/** The FastChat single-answer prompts, by role (gen_judgment.py make_judge_single). */
+export const FASTCHAT_SINGLE_PROMPTS = {
+  default: "single-v1",
+  math: "single-math-v1",
+  defaultMultiTurn: "single-v1-multi-turn",
+  mathMultiTurn: "single-math-v1-multi-turn",
+} as const;
+
+/** One judgment to make. */
+export interface JudgeTask {
+  question_id: number | string;
+  /** Model whose answer is judged (the answer rows' model_id). */
+  model: string;
+  /** 1-based turn. */
+  turn: number;
+  /** Judge prompt name recorded in `judge[1]`. */
+  promptName: string;
+  /** Exactly what is sent: optional system message, then the user prompt. */
+  messages: ChatMessage[];
+  userPrompt: string;
+}
+
+/** A judgment row in FastChat's format (plus `dry_run: true` on rows written by --dry-run). */
+export interface JudgmentRow {
+  question_id: number | string;
+  model: string;
+  judge: [string, string];
+  user_prompt: string;
+  judgment: string | null;
+  score: number | null;
+  turn: number;
+  tstamp: number;
+  dry_run?: true;
+}
+
+/** Answers grouped as FastChat's load_model_answers: model -> question -> answer row. */
+export type AnswerSets = Map<string, Map<string, Answer>>;
+
+/** Group answer rows by model_id then question id. @throws UserError when a model answers a question twice. */
+export function groupAnswers(rows: ReadonlyArray<{ file: string; answers: Answer[] }>): AnswerSets {
+  const out: AnswerSets = new Map();
+  for (const { file, answers } of rows) {
+    for (const a of answers) {
+      let m = out.get(a.model_id);
+      if (!m) out.set(a.model_id, (m = new Map()));
+      const k = qidKey(a.question_id);
+      if (m.has(k)) throw new UserError(`${file}: model ${a.model_id} answers question ${a.question_id} again (already read from another --answers file)`);
+      m.set(k, a);
+    }
+  }
+  return out;
+}
+
+/** Resume key of a judgment: judge model, answering model, question, turn. */
+export function judgmentKey(judgeModel: string, model: string, questionId: number | string, turn: number): string {
+  return `${judgeModel}\u0000${model}\u0000${qidKey(questionId)}\u0000${turn}`;
+}
+
+function answerTurns(a: Answer | undefined, model: string, q: Question, need: number): string[] {
+  if (!a) throw new UserError(`missing answer of model ${model} to question ${q.question_id}`);
+  const turns = a.choices[0].turns;
+  if (turns.length < need) {
+    throw new UserError(`answer of model ${model} to question ${q.question_id} has ${turns.length} turns, question needs ${need}`);
+  }
+  return turns;
+}
+
+function referenceTurns(refs: Map<string, Answer> | undefined, q: Question, need: number, why: string): string[] {
+  const r = refs?.get(qidKey(q.question_id));
+  if (!r) throw new UserError(`missing reference answer to question ${q.question_id} (${why}); give --references`);
+  const turns = r.choices[0].turns;
+  if (turns.length < need) throw new UserError(`reference answer to question ${q.question_id} has ${turns.length} turns, needs ${need}`);
+  return turns;
+}
+
+function requirePrompt(prompts: Map<string, JudgePrompt>, name: string, file: string, fields: string[]): JudgePrompt {
+  const p = prompts.get(name);
+  if (!p) throw new UserError(`${file}: no judge prompt named "${name}" (FastChat's judge_prompts.jsonl has it)`);
+  if (p.type !== "single") throw new UserError(`${file}: judge prompt "${name}" has type "${p.type}", expected "single"`);
+  if (p.output_format !== "[[rating]]") throw new UserError(`${file}: judge prompt "${name}" has output_format "${p.output_format}", expected "[[rating]]"`);
+  for (const f of templateFields(p.prompt_template)) {
+    if (!fields.includes(f)) throw new UserError(`${file}: judge prompt "${name}" uses field {${f}}, which FastChat does not fill (${fields.join(", ")})`);
+  }
+  return p;
+}
+
+function render(p: JudgePrompt, values: Record<string, string>): string {
+  try {
+    return pythonFormat(p.prompt_template, values);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new UserError(`judge prompt "${p.name}": ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * FastChat MT-Bench single-answer grading tasks, in gen_judgment.py's match order (default, math, default-mt,
+ * math-mt; within each, questions in file order, then models in the given order).
+ * @param promptsFile name for errors.
+ * @throws UserError for a missing answer, a missing reference (math/reasoning/coding), or a missing/odd judge prompt,
+ *   before anything is sent.
+ */
+export function planMtBench(
+  questions: ReadonlyArray<Question>,
+  answers: AnswerSets,
+  models: ReadonlyArray<string>,
+  references: Map<string, Answer> | undefined,
+  prompts: Map<string, JudgePrompt>,
+  promptsFile: string,
+): JudgeTask[] {
+  const single = ["question", "answer", "ref_answer_1", "ref_answer_2"];
+  const multi = ["question_1", "question_2", "answer_1", "answer_2", "ref_answer_1", "ref_answer_2"];
+  const P = {
+    default: requirePrompt(prompts, FASTCHAT_SINGLE_PROMPTS.default, promptsFile, single),
+    math: requirePrompt(prompts, FASTCHAT_SINGLE_PROMPTS.math, promptsFile, single),
+    defaultMt: requirePrompt(prompts, FASTCHAT_SINGLE_PROMPTS.defaultMultiTurn, promptsFile, multi),
+    mathMt: requirePrompt(prompts, FASTCHAT_SINGLE_PROMPTS.mathMultiTurn, promptsFile, multi),
+  };
+  const isMath = (q: Question) => NEED_REF_CATS.includes(q.category);
+  const groups: Array<{ qs: Question[]; prompt: JudgePrompt; ref: boolean; multiTurn: boolean }> = [
+    { qs: questions.filter((q) => !isMath(q)), prompt: P.default, ref: false, multiTurn: false },
+    { qs: questions.filter(isMath), prompt: P.math, ref: true, multiTurn: false },
+    { qs: questions.filter((q) => !isMath(q)), prompt: P.defaultMt, ref: false, multiTurn: true },
+    { qs: questions.filter(isMath), prompt: P.mathMt, ref: true, multiTurn: true },
+  ];
+  const tasks: JudgeTask[] = [];
+  for (const g of groups) {
+    for (const q of g.qs) {
+      // make_match_single: multi-turn judges only questions with exactly 2 turns.
+      if (g.multiTurn && q.turns.length !== 2) continue;
+      const values: Record<string, string> = {};
+      if (g.ref) {
+        // run_judge_single passes ref_answer_1 and ref_answer_2 whenever a reference is used.
+        const r = referenceTurns(references, q, g.multiTurn ? 2 : 1, `category ${q.category} is graded against a reference`);
+        values.ref_answer_1 = r[0];
+        if (r.length > 1) values.ref_answer_2 = r[1];
+      }
+      for (const model of models) {
+        const a = answerTurns(answers.get(model)?.get(qidKey(q.question_id)), model, q, g.multiTurn ? 2 : 1);
+        const userPrompt = g.multiTurn
+          ? render(g.prompt, { ...values, question_1: q.turns[0], question_2: q.turns[1], answer_1: a[0], answer_2: a[1] })
+          : render(g.prompt, { ...values, question: q.turns[0], answer: a[0] });
+        tasks.push({
+          question_id: q.question_id,
+          model,
+          turn: g.multiTurn ? 2 : 1,
+          promptName: g.prompt.name,
+          userPrompt,
+          // common.py: conv.set_system_message(system_prompt); to_openai_api_messages() -> [system, user].
+          messages: [
+            { role: "system", content: g.prompt.system_prompt },
+            { role: "user", content: userPrompt },
+          ],
+        });
+      }
+    }
+  }
+  return tasks;
+}
+
+/**
+ * MT-Bench++ grading tasks: every turn k of every question, Figure 4 prompt with the whole conversation and the k-th
+ * reference answer; questions in file order, then models, then turns.
+ * @throws UserError for a missing answer or reference, or one with too few turns, before anything is sent.
+ */
+export function planMtBenchPP(
+  questions: ReadonlyArray<Question>,
+  answers: AnswerSets,
+  models: ReadonlyArray<string>,
+  references: Map<string, Answer> | undefined,
+): JudgeTask[] {
+  const tasks: JudgeTask[] = [];
+  for (const q of questions) {
+    const T = q.turns.length;
+    const ref = referenceTurns(references, q, T, "every MT-Bench++ turn is judged against a reference answer");
+    for (const model of models) {
+      const a = answerTurns(answers.get(model)?.get(qidKey(q.question_id)), model, q, T).slice(0, T);
+      for (let k = 1; k <= T; k++) {
+        const userPrompt = renderMtBenchPPPrompt(q.turns, a, k, ref[k - 1]);
+        tasks.push({ question_id: q.question_id, model, turn: k, promptName: MT_BENCH_PP_PROMPT_NAME, userPrompt, messages: [{ role: "user", content: userPrompt }] });
+      }
+    }
+  }
+  return tasks;
+}
+
+/** Plan the tasks of a bench (see planMtBench, planMtBenchPP). */
+export function planJudgments(
+  bench: BenchName,
+  questions: ReadonlyArray<Question>,
+  answers: AnswerSets,
+  models: ReadonlyArray<string>,
+  references: Map<string, Answer> | undefined,
+  prompts: Map<string, JudgePrompt> | undefined,
+  promptsFile: string,
+): JudgeTask[] {
+  if (bench === "mt-bench") {
+    if (!prompts) throw new UserError("--bench mt-bench needs --judge-prompts (FastChat's judge_prompts.jsonl)");
+    return planMtBench(questions, answers, models, references, prompts, promptsFile);
+  }
+  return planMtBenchPP(questions, answers, models, references);
+}
+
+/** Outcome of one judgment with -1 retries. */
+export interface JudgeOutcome {
+  judgment: string;
+  score: number;
+  /** Requests made (1 + retries). */
+  attempts: number;
+}
+
+/**
+ * Ask the judge, and while the judgment holds no rating (score -1) ask again, at most `scoreRetries` more times;
+ * the last judgment is kept (still -1 when every attempt failed).
+ * Sampling: temperature 0, max tokens 2048 (FastChat run_judge_single for OpenAI judges).
+ * @throws whatever the model throws after its own transport retries (UserError for HTTP).
+ */
+export async function judgeWithRetries(judge: LanguageModel, task: JudgeTask, scoreRetries = DEFAULT_SCORE_RETRIES, timeoutMs?: number): Promise<JudgeOutcome> {
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens: JUDGE_MAX_TOKENS, timeoutMs });
+    const score = parseScore(c.text);
+    if (score !== FAILED_SCORE || attempts > scoreRetries) return { judgment: c.text, score, attempts };
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Aggregation of single-answer judgments into per-model scores: FastChat `show_result.py` display_result_single
+ * (means of `score` per model and per (model, turn), rows with score -1 dropped) extended with MT-Bench++'s turn
+ * buckets (paper Table 3: Turn 3-5, Turn 6-8), per-category means, failure counts and a bootstrap interval.
+ *
+ * Pure functions only: `parrot bench show` and the report (src/report) both call summarizeJudgments.
+ */
+import { mulberry32 } from "../run/rng.js";
+import { FAILED_SCORE, parseScore } from "./score.js";
+import { qidKey } from "./data.js";
+
+/** The fields of a judgment row the summary reads (FastChat's judgment format; extra fields are ignored). */
+export interface JudgmentLike {
+  question_id: number | string;
+  model: string;
+  turn: number;
+  /** Parsed rating; -1 = no rating. When absent or null, `judgment` is parsed with FastChat's parser. */
+  score?: number | null;
+  judgment?: string | null;
+  /** Rows written by `bench judge --dry-run` carry no judgment and are skipped. */
+  dry_run?: boolean;
+}
+
+/** Per-model scores. Means are on the judge's 1-10 scale; `null` where no row falls in the group. */
+export interface ModelSummary {
+  /** Mean over all rated rows of the model (show_result.py "Average"). */
+  overall: number | null;
+  /** Mean over turn 1 rows (show_result.py "First turn"). */
+  turn_1: number | null;
+  /** Mean over turn 2 rows (show_result.py "Second turn"). */
+  turn_2: number | null;
+  /** Mean over rows of turns 3, 4 and 5 (paper Table 3 "Turn 3-5"). */
+  turns_3_5: number | null;
+  /** Mean over rows of turns 6, 7 and 8 (paper Table 3 "Turn 6-8"). */
+  turns_6_8: number | null;
+  /** Mean per turn number, keys "1", "2", ... (only turns present). */
+  per_turn: Record<string, number | null>;
+  /** Rated rows (score != -1): the rows every mean above is taken over. */
+  n: number;
+  /** Rows with score -1 (no rating in the judgment), excluded from the means. */
+  failed: number;
+  /** Mean per question category, when categories were given (keys sorted); rows of unknown questions go to "unknown". */
+  categories: Record<string, number | null>;
+  /**
+   * 95% bootstrap percentile interval of `overall`, [low, high]: questions are resampled with replacement (all rated
+   * rows of a question stay together, since the turns of a session are not independent), `resamples` times, with
+   * the seeded mulberry32 generator; null when there is no rated row.
+   */
+  ci95: [number, number] | null;
+}
+
+export interface BenchSummary {
+  /** Models by name (the judgment rows' `model`), in first-seen order. */
+  models: Record<string, ModelSummary>;
+}
+
+export interface SummaryOptions {
+  /** question_id -> category, for the per-category means (e.g. from the questions file). */
+  categories?: ReadonlyMap<number | string, string>;
+  /** Bootstrap resamples. Default 1000. */
+  resamples?: number;
+  /** Bootstrap seed. Default 0. */
+  seed?: number;
+}
+
+/** Score of a row: `score` when it is a number, else FastChat's parse of `judgment` (-1 without one). */
+export function rowScore(row: JudgmentLike): number {
+  if (typeof row.score === "number") return row.score;
+  return typeof row.judgment === "string" ? parseScore(row.judgment) : FAILED_SCORE;
+}
+
+function mean(xs: ReadonlyArray<number>): number | null {
+  if (xs.length === 0) return null;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/**
+ * Percentile (linear interpolation between closest ranks, numpy's default) of sorted values.
+ * @param q in [0, 1].
+ */
+export function percentile(sorted: ReadonlyArray<number>, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * Cluster bootstrap of the mean: resample clusters (questions) with replacement, take the mean of all their values.
+ * @returns [2.5th, 97.5th] percentiles of the resampled means, or null with no values.
+ */
+export function bootstrapMeanCI(clusters: ReadonlyArray<ReadonlyArray<number>>, resamples: number, seed: number): [number, number] | null {
+  const nonEmpty = clusters.filter((c) => c.length > 0);
+  if (nonEmpty.length === 0) return null;
+  const sums = nonEmpty.map((c) => c.reduce((a, b) => a + b, 0));
+  const counts = nonEmpty.map((c) => c.length);
+  const rand = mulberry32(seed);
+  const means: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    let s = 0;
+    let n = 0;
+    for (let i = 0; i < nonEmpty.length; i++) {
+      const j = Math.floor(rand() * nonEmpty.length);
+      s += sums[j];
+      n += counts[j];
+    }
+    means.push(s / n);
+  }
+  means.sort((a, b) => a - b);
+  return [percentile(means, 0.025), percentile(means, 0.975)];
+}
+
+/**
+ * Summarize judgment rows per model (see ModelSummary). Dry-run rows are skipped; everything else counts, including
+ * repeated rows, as show_result.py counts every line.
+ */
+export function summarizeJudgments(rows: Iterable<JudgmentLike>, options: SummaryOptions = {}): BenchSummary {
+  const resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 0;
+  const catOf = new Map<string, string>();
+  if (options.categories) for (const [id, c] of options.categories) catOf.set(qidKey(id), c);
+
+  interface Acc {
+    all: number[];
+    failed: number;
+    byTurn: Map<number, number[]>;
+    byCat: Map<string, number[]>;
+    byQuestion: Map<string, number[]>;
+  }
+  const accs = new Map<string, Acc>();
+  for (const row of rows) {
+    if (row.dry_run) continue;
+    let acc = accs.get(row.model);
+    if (!acc) accs.set(row.model, (acc = { all: [], failed: 0, byTurn: new Map(), byCat: new Map(), byQuestion: new Map() }));
+    const s = rowScore(row);
+    if (s === FAILED_SCORE) {
+      acc.failed++;
+      continue;
+    }
+    acc.all.push(s);
+    const t = acc.byTurn.get(row.turn) ?? [];
+    t.push(s);
+    acc.byTurn.set(row.turn, t);
+    const qk = qidKey(row.question_id);
+    const qs = acc.byQuestion.get(qk) ?? [];
+    qs.push(s);
+    acc.byQuestion.set(qk, qs);
+    if (options.categories) {
+      const c = catOf.get(qk) ?? "unknown";
+      const cs = acc.byCat.get(c) ?? [];
+      cs.push(s);
+      acc.byCat.set(c, cs);
+    }
+  }
+
+  const models: Record<string, ModelSummary> = {};
+  for (const [model, acc] of accs) {
+    const turns = (lo: number, hi: number) => {
+      const xs: number[] = [];
+      for (const [t, v] of acc.byTurn) if (t >= lo && t <= hi) xs.push(...v);
+      return mean(xs);
+    };
+    const perTurn: Record<string, number | null> = {};
+    for (const t of [...acc.byTurn.keys()].sort((a, b) => a - b)) perTurn[String(t)] = mean(acc.byTurn.get(t)!);
+    const categories: Record<string, number | null> = {};
+    for (const c of [...acc.byCat.keys()].sort()) categories[c] = mean(acc.byCat.get(c)!);
+    models[model] = {
+      overall: mean(acc.all),
+      turn_1: turns(1, 1),
+      turn_2: turns(2, 2),
+      turns_3_5: turns(3, 5),
+      turns_6_8: turns(6, 8),
+      per_turn: perTurn,
+      n: acc.all.length,
+      failed: acc.failed,
+      categories,
+      ci95: bootstrapMeanCI([...acc.byQuestion.values()], resamples, seed),
+    };
+  }
+  return { models };
+}
+
+function fmt(x: number | null, digits: number): string {
+  return x === null ? "-" : x.toFixed(digits);
+}
+
+/**
+ * A plain-text table like the paper's Table 3: one line per model, sorted by overall (best first), columns
+ * Overall, Turn 1, Turn 2, Turn 3-5, Turn 6-8, 95% CI, n, failed; "-" where a bucket has no rows. Then, when
+ * categories are known, one table of per-category means.
+ */
+export function formatSummaryTable(summary: BenchSummary, digits = 4): string {
+  const names = Object.keys(summary.models).sort((a, b) => (summary.models[b].overall ?? -Infinity) - (summary.models[a].overall ?? -Infinity) || a.localeCompare(b));
+  const header = ["Model", "Overall", "Turn 1", "Turn 2", "Turn 3-5", "Turn 6-8", "95% CI", "n", "failed"];
+  const lines: string[][] = [header];
+  for (const m of names) {
+    const s = summary.models[m];
+    lines.push([
+      m,
+      fmt(s.overall, digits),
+      fmt(s.turn_1, digits),
+      fmt(s.turn_2, digits),
+      fmt(s.turns_3_5, digits),
+      fmt(s.turns_6_8, digits),
+      s.ci95 ? `[${s.ci95[0].toFixed(2)}, ${s.ci95[1].toFixed(2)}]` : "-",
+      String(s.n),
+      String(s.failed),
+    ]);
+  }
+  const out = [renderColumns(lines)];
+  const cats = [...new Set(names.flatMap((m) => Object.keys(summary.models[m].categories)))].sort();
+  if (cats.length > 0) {
+    const rows: string[][] = [["Model", ...cats]];
+    for (const m of names) rows.push([m, ...cats.map((c) => fmt(summary.models[m].categories[c] ?? null, 2))]);
+    out.push(renderColumns(rows));
+  }
+  return out.join("\n\n") + "\n";
+}
+
+function renderColumns(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
+}
