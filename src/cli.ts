@@ -20,11 +20,20 @@ import { register as registerMerge } from "./merge/command.js";
 export function buildProgram(): Command {
   const program = new Command("parrot")
     .description(
-      "Parrot (Sun et al., 2024): simulate users to collect multi-turn data, build CaPO preference pairs, export\n" +
-        "training data for TRL/axolotl/LLaMA-Factory/OpenAI, and run MT-Bench / MT-Bench++.\n\n" +
-        "Models are named by one spec string: URL#MODEL (OpenAI-compatible, base URL ending in /v1),\n" +
-        "openai:MODEL, gguf:PATH (local file), or default (a small instruct GGUF downloaded on first use).\n" +
+      "Parrot (Sun et al., 2024): simulate users to collect multi-turn data, build CaPO preference pairs, " +
+        "export training data for TRL/axolotl/LLaMA-Factory/OpenAI, and run MT-Bench / MT-Bench++.",
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Models are named by one spec string:",
+        "  URL#MODEL     an OpenAI-compatible endpoint, base URL ending in /v1 (vLLM, SGLang, llama.cpp, Ollama)",
+        "  openai:MODEL  the official OpenAI endpoint",
+        "  gguf:PATH     a local GGUF file run in-process (node-llama-cpp, CPU)",
+        "  default       a small instruct GGUF downloaded on first use",
         "HTTP keys come from PARROT_API_KEY, else OPENAI_API_KEY.",
+      ].join("\n"),
     )
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")

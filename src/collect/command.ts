@@ -1,4 +1,185 @@
-/** CLI registration for the `collect` stage. */
+/**
+ * `parrot collect`: multi-turn data collection with a user simulator (section 3.2).
+ */
+import * as os from "node:os";
 import type { Command } from "commander";
+import { intOption, numberOption } from "../cli/options.js";
+import { readConversations, seedQuery } from "../conversations/readers.js";
+import type { Session } from "../conversations/session.js";
+import { UserError } from "../io/errors.js";
+import { readTextFile } from "../io/jsonl.js";
+import { DEFAULT_GGUF_MODEL } from "../llm/spec.js";
+import { RequestLimiter } from "../run/limiter.js";
+import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
+import { openResumable } from "../run/output.js";
+import { Progress } from "../run/progress.js";
+import { seededShuffle } from "../run/rng.js";
+import { inShard, parseShard } from "../run/shard.js";
+import { DEFAULT_COLLECT_OPTIONS, type Seed, collectSessions } from "./collect.js";
+import { DEFAULT_BLOCKLIST, DEFAULT_FILTER_CONFIG } from "./filters.js";
+import { createSimulator, type SimulatorMode } from "./simulators.js";
 
-export function register(_program: Command): void {}
+interface CollectFlags {
+  seeds: string;
+  simulator: SimulatorMode;
+  asker?: string;
+  assistant?: string;
+  turns: number;
+  limit?: number;
+  out: string;
+  concurrency: number;
+  seed: number;
+  requestTimeout?: number;
+  shard?: string;
+  maxTokens: number;
+  queryMaxTokens: number;
+  temperature: number;
+  askerTemperature: number;
+  maxQueryRetries: number;
+  minWords: number;
+  maxRouge: number;
+  blocklist?: string;
+}
+
+/**
+ * Usable seeds of a conversation file: first user queries of sessions that start with the user, de-duplicated by
+ * query text (OpenAssistant trees give one path per leaf, all sharing the root query).
+ */
+export function usableSeeds(sessions: ReadonlyArray<Session>): Seed[] {
+  const seen = new Set<string>();
+  const out: Seed[] = [];
+  const ids = new Set<string>();
+  for (const s of sessions) {
+    const q = seedQuery(s);
+    if (q === undefined || seen.has(q)) continue;
+    seen.add(q);
+    let id = s.id;
+    for (let k = 2; ids.has(id); k++) id = `${s.id}~${k}`;
+    ids.add(id);
+    out.push({ id, query: q, source: { ...(s.meta.source as Record<string, unknown>) } });
+  }
+  return out;
+}
+
+/** Sample `limit` seeds reproducibly: a seeded shuffle, then the first `limit` (so a larger limit extends a smaller). */
+export function sampleSeeds(seeds: ReadonlyArray<Seed>, limit: number | undefined, seed: number, file: string): Seed[] {
+  const n = limit ?? seeds.length;
+  if (n > seeds.length) {
+    throw new UserError(`--limit ${n}: ${file} has only ${seeds.length} usable seed sessions (sessions that start with a user query)`);
+  }
+  return seededShuffle(seeds, seed).slice(0, n);
+}
+
+export function register(program: Command): void {
+  program
+    .command("collect")
+    .description("collect multi-turn sessions: seed query -> assistant -> simulated user -> ... (paper section 3.2)")
+    .requiredOption("--seeds <file>", "seed conversations (ShareGPT JSON/JSONL, OpenAI messages JSONL, OpenAssistant trees, parrot sessions)")
+    .requiredOption("--out <file>", "output sessions JSONL (append-only; rerun to resume)")
+    .option("--simulator <mode>", "user simulator: parrot-ask (appendix B.1 raw completion) | prompted (appendix B.2 chat prompt)", "parrot-ask")
+    .option("--asker <spec>", "user-simulator model spec (default: the default model)")
+    .option("--assistant <spec>", "assistant model spec (default: the default model)")
+    .option("--turns <n>", "target user turns per session", intOption("turns"), 8)
+    .option("--limit <k>", "sessions to produce (default: all usable seeds)", intOption("limit"))
+    .option("--concurrency <c>", "model requests in flight (sessions run in parallel)", intOption("concurrency"), 8)
+    .option("--seed <s>", "sampling seed for seed selection and generation", intOption("seed", 0), 0)
+    .option("--request-timeout <sec>", "per-request timeout in seconds", numberOption("request-timeout", 0.001))
+    .option("--shard <i/n>", "process only shard I of N (0-based) of the sampled seeds")
+    .option("--max-tokens <n>", "assistant max new tokens", intOption("max-tokens"), DEFAULT_COLLECT_OPTIONS.assistantMaxTokens)
+    .option("--query-max-tokens <n>", "simulator max new tokens", intOption("query-max-tokens"), DEFAULT_COLLECT_OPTIONS.askerMaxTokens)
+    .option("--temperature <t>", "assistant temperature", numberOption("temperature", 0, 2), DEFAULT_COLLECT_OPTIONS.assistantTemperature)
+    .option("--asker-temperature <t>", "simulator temperature", numberOption("asker-temperature", 0, 2), DEFAULT_COLLECT_OPTIONS.askerTemperature)
+    .option("--max-query-retries <n>", "regenerations of a rejected query before the session stops", intOption("max-query-retries", 0), DEFAULT_COLLECT_OPTIONS.maxQueryRetries)
+    .option("--min-words <n>", "filter: minimum words in a query", intOption("min-words", 0), DEFAULT_FILTER_CONFIG.minWords)
+    .option("--max-rouge <f>", "filter: reject a query whose ROUGE-L F1 with an earlier query is >= this", numberOption("max-rouge", 0, 1), DEFAULT_FILTER_CONFIG.maxRougeL)
+    .option("--blocklist <file>", "filter: extra sensitive terms, one per line")
+    .action(async (flags: CollectFlags) => {
+      if (flags.simulator !== "parrot-ask" && flags.simulator !== "prompted") {
+        throw new UserError(`--simulator "${flags.simulator}": expected parrot-ask or prompted`);
+      }
+      const shard = parseShard(flags.shard);
+      // Validate every input before touching the output.
+      const blocklist = flags.blocklist
+        ? readTextFile(flags.blocklist).split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))
+        : [];
+      const sessions = readConversations(flags.seeds);
+      const sample = sampleSeeds(usableSeeds(sessions), flags.limit, flags.seed, flags.seeds);
+      const indexed = sample.map((seed, index) => ({ seed, index })).filter((s) => inShard(s.seed.id, shard));
+      const output = openResumable<{ id?: string }>(flags.out, (r) => (typeof r.id === "string" ? r.id : undefined));
+      const todo = indexed.filter((s) => !output.done.has(s.seed.id));
+      const already = indexed.length - todo.length;
+      const err = (line: string) => process.stderr.write(line + "\n");
+      if (todo.length === 0) {
+        err(`parrot collect: all ${indexed.length} sessions are already in ${flags.out}; nothing to do`);
+        return;
+      }
+
+      const askerSpec = flags.asker ?? "default";
+      const assistantSpec = flags.assistant ?? "default";
+      if (!flags.asker || !flags.assistant) {
+        err(
+          `parrot collect: no ${!flags.asker && !flags.assistant ? "--asker/--assistant" : !flags.asker ? "--asker" : "--assistant"} given: ` +
+            `using the default model ${DEFAULT_GGUF_MODEL} (a small local instruct GGUF, downloaded once; plumbing quality only).\n` +
+            `  Point parrot at a real model with --assistant URL#MODEL (OpenAI-compatible /v1 endpoint), openai:MODEL or gguf:PATH,\n` +
+            `  and at a trained Parrot-Ask model with --asker (or use --simulator prompted with a chat model).`,
+        );
+      }
+      const limiter = new RequestLimiter(flags.concurrency);
+      const progress = new Progress({ label: "collect", total: indexed.length, unit: "sessions", initial: already });
+      const modelOpts = {
+        limiter,
+        requestTimeoutSec: flags.requestTimeout,
+        parallel: Math.min(flags.concurrency, os.availableParallelism() * 4),
+        onRequest: (tokens: number) => progress.request(tokens),
+        log: (line: string) => progress.log(line),
+      };
+      const assistant = await createLimitedModel(assistantSpec, { ...modelOpts, flag: "assistant" });
+      const asker: LimitedModel = askerSpec === assistantSpec ? assistant : await createLimitedModel(askerSpec, { ...modelOpts, flag: "asker" });
+      err(`parrot collect: ${todo.length} sessions to collect (${already} already done) -> ${flags.out}; assistant ${assistant.id}, ${flags.simulator} simulator ${asker.id}`);
+      const started = Date.now();
+      try {
+        const counters = await collectSessions(
+          todo,
+          {
+            assistant,
+            simulator: createSimulator(flags.simulator, asker),
+            askerId: asker.id,
+            out: output.appender,
+            onSession: (_id, ok) => ok && progress.tick(),
+            log: (line) => progress.log(line),
+          },
+          {
+            ...DEFAULT_COLLECT_OPTIONS,
+            turns: flags.turns,
+            concurrency: flags.concurrency,
+            seed: flags.seed,
+            assistantMaxTokens: flags.maxTokens,
+            askerMaxTokens: flags.queryMaxTokens,
+            assistantTemperature: flags.temperature,
+            askerTemperature: flags.askerTemperature,
+            maxQueryRetries: flags.maxQueryRetries,
+            filter: {
+              ...DEFAULT_FILTER_CONFIG,
+              minWords: flags.minWords,
+              maxRougeL: flags.maxRouge,
+              blocklist: [...DEFAULT_BLOCKLIST, ...blocklist],
+            },
+          },
+        );
+        progress.stop();
+        const secs = ((Date.now() - started) / 1000).toFixed(1);
+        const early = Object.entries(counters.stoppedEarly).map(([k, v]) => `${k}: ${v}`).join(", ");
+        const rejected = Object.entries(counters.rejectedQueries).map(([k, v]) => `${k}: ${v}`).join(", ");
+        err(`parrot collect: wrote ${counters.sessions} sessions in ${secs}s${early ? `; stopped early: ${early}` : ""}${rejected ? `; rejected queries: ${rejected}` : ""}`);
+        for (const line of summarizeModels([assistant, asker])) err(`  ${line}`);
+        if (counters.failed > 0) {
+          throw new UserError(`${counters.failed} sessions failed after retries; rerun the same command to retry them (finished sessions are kept)`);
+        }
+      } finally {
+        progress.stop();
+        output.appender.close();
+        await assistant.close();
+        if (asker !== assistant) await asker.close();
+      }
+    });
+}

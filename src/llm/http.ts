@@ -4,7 +4,7 @@
  * counted and 429's Retry-After is honoured (see retry.ts).
  */
 import OpenAI from "openai";
-import { UserError } from "../io/errors.js";
+import { ModelCallError } from "./errors.js";
 import { redactSecrets } from "./redact.js";
 import { backoffMs, classifyError, MalformedResponseError, sleep } from "./retry.js";
 import { formatModelSpec } from "./spec.js";
@@ -130,8 +130,9 @@ export class HttpModel implements LanguageModel {
           const hint = decision.reason === "401" || decision.reason === "403"
             ? " (check PARROT_API_KEY or OPENAI_API_KEY)"
             : decision.reason === "404" ? ` (is "${this.cfg.model}" served at ${this.cfg.baseURL}?)` : "";
-          throw new UserError(
+          throw new ModelCallError(
             `${this.id}: request failed after ${attempt} attempt(s): ${decision.reason}: ${msg}${hint}`,
+            { reason: decision.reason, transient: decision.retry },
           );
         }
         const wait = backoffMs(attempt, decision, this.cfg.backoffBaseMs ?? 500, this.cfg.backoffMaxMs ?? 60_000);

@@ -27,3 +27,4 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
   const { createGgufModel } = await import("./gguf.js");
   return createGgufModel(parsed, options);
 }
+export { ModelCallError } from "./errors.js";

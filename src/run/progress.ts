@@ -102,7 +102,12 @@ export class Progress {
     } else this.stream.write(message + "\n");
   }
 
+  private stopped = false;
+
+  /** Stop the bar (or print a last plain line). Idempotent. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.bar) this.bar.stop();
     else this.printLine();

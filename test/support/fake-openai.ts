@@ -73,14 +73,29 @@ export function lastInput(req: FakeRequest): string {
   return String(req.body?.prompt ?? "");
 }
 
+/** Follow-up queries that share few words, so the repetition filter passes consecutive ones. */
+export const FOLLOW_UPS = [
+  "Could you explain that again more simply?",
+  "What about the second option you mentioned?",
+  "How would this change for beginners on a budget?",
+  "Give me three concrete examples of it.",
+  "Why does the first step matter so much here?",
+  "Can you turn those points into a short checklist?",
+  "Which of them would you personally pick, and why?",
+  "Are there any risks or downsides I should watch for?",
+];
+
 /**
- * Default behaviour: chat answers "Answer #n to: <first 40 chars of the last user message>", completions return
- * a distinct follow-up query "Could you explain point n of that in more detail?" (distinct per request so the
- * repetition filter does not fire).
+ * Default behaviour: chat answers "Answer #n to: <first 40 chars of the last user message>"; completions return
+ * a follow-up query from FOLLOW_UPS chosen by the turn (the number of `[USER]` markers in the prompt), so the queries of
+ * one session never repeat, followed by the `[ASSISTANT]` marker, like a Parrot-Ask model.
  */
 export const defaultHandler: FakeHandler = (req, n) => {
   if (req.path.endsWith("/chat/completions")) return chatReply(`Answer #${n} to: ${lastInput(req).slice(0, 40)}`);
-  if (req.path.endsWith("/completions")) return completionReply(` Could you explain point ${n} of that in more detail, with an example about topic ${n * 7}? [ASSISTANT]`);
+  if (req.path.endsWith("/completions")) {
+    const turn = String(req.body?.prompt ?? "").split("[USER]").length - 1;
+    return completionReply(` ${FOLLOW_UPS[turn % FOLLOW_UPS.length]} [ASSISTANT]`);
+  }
   return { status: 404, json: { error: { message: "not found" } } };
 };
 

@@ -1,0 +1,194 @@
+/**
+ * The collection loop of section 3.2: for each seed query, the assistant answers, the user simulator asks the next
+ * query, and so on to the target number of user turns; every simulated query passes the filters (filters.ts) or is
+ * regenerated a bounded number of times, after which the session stops early with the reason recorded.
+ * Sessions run in parallel (runPool); the models' shared RequestLimiter bounds requests in flight.
+ * Each finished session is appended to the output as one line; sessions already in the output are skipped.
+ */
+import type { Message, Session } from "../conversations/session.js";
+import type { LanguageModel } from "../llm/types.js";
+import { ModelCallError } from "../llm/errors.js";
+import { runPool } from "../run/limiter.js";
+import type { JsonlAppender } from "../io/jsonl.js";
+import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
+import { PROMPT_VERSION } from "./prompts.js";
+import type { UserSimulator } from "./simulators.js";
+
+/** One seed: the first user query of a real session (ShareGPT, UltraChat, ...). */
+export interface Seed {
+  id: string;
+  query: string;
+  source: Record<string, unknown>;
+}
+
+export interface CollectOptions {
+  /** Target number of user turns per session (N). */
+  turns: number;
+  /** Extra attempts for a rejected (or empty) simulated query before the session stops. */
+  maxQueryRetries: number;
+  /** Extra attempts for an empty assistant response before the session stops. */
+  maxResponseRetries: number;
+  /** Sessions in parallel. */
+  concurrency: number;
+  /** Base seed; session i uses seed + i for its sampling seeds. */
+  seed: number;
+  assistantTemperature: number;
+  assistantMaxTokens: number;
+  askerTemperature: number;
+  askerMaxTokens: number;
+  filter: FilterConfig;
+}
+
+export const DEFAULT_COLLECT_OPTIONS: Omit<CollectOptions, "turns" | "concurrency"> = {
+  maxQueryRetries: 3,
+  maxResponseRetries: 2,
+  seed: 0,
+  assistantTemperature: 0.7,
+  assistantMaxTokens: 1024,
+  askerTemperature: 0.7,
+  askerMaxTokens: 256,
+  filter: DEFAULT_FILTER_CONFIG,
+};
+
+/** A query rejected by the filters (recorded in meta.filtered). */
+export interface Rejection {
+  turn: number;
+  attempt: number;
+  reason: FilterReason;
+  detail?: string;
+  query: string;
+}
+
+export type StopReason = "turns" | `filtered:${FilterReason}` | "empty-response";
+
+export interface CollectCounters {
+  sessions: number;
+  stoppedEarly: Record<string, number>;
+  failed: number;
+  rejectedQueries: Record<string, number>;
+}
+
+export interface CollectDeps {
+  assistant: LanguageModel;
+  simulator: UserSimulator;
+  /** Model spec of the asker, recorded in meta. */
+  askerId: string;
+  out: JsonlAppender;
+  /** Called when a session is finished (written) or failed. */
+  onSession?: (id: string, ok: boolean) => void;
+  log?: (line: string) => void;
+}
+
+/**
+ * Run one session from a seed to `opts.turns` user turns (or an early stop).
+ * @returns the finished session; throws ModelCallError when a model call fails for good.
+ */
+export async function collectSession(seed: Seed, index: number, deps: CollectDeps, opts: CollectOptions): Promise<Session> {
+  const messages: Message[] = [{ role: "user", content: seed.query }];
+  const rejections: Rejection[] = [];
+  const sessionSeed = opts.seed + index;
+  let stop: StopReason = "turns";
+  let tokens = 0;
+
+  const respond = async (): Promise<boolean> => {
+    for (let attempt = 0; attempt <= opts.maxResponseRetries; attempt++) {
+      const c = await deps.assistant.chat(messages, {
+        temperature: opts.assistantTemperature,
+        maxTokens: opts.assistantMaxTokens,
+        seed: sessionSeed * 1000 + messages.length * 10 + attempt,
+      });
+      tokens += c.usage.promptTokens + c.usage.completionTokens;
+      const text = c.text.trim();
+      if (text !== "") {
+        messages.push({ role: "assistant", content: text });
+        return true;
+      }
+    }
+    return false;
+  };
+
+  if (!(await respond())) stop = "empty-response";
+  for (let turn = 2; stop === "turns" && turn <= opts.turns; turn++) {
+    const earlier = messages.filter((m) => m.role === "user").map((m) => m.content);
+    let accepted: string | undefined;
+    let lastReason: FilterReason = "empty";
+    for (let attempt = 0; attempt <= opts.maxQueryRetries && accepted === undefined; attempt++) {
+      const { query, tokens: t } = await deps.simulator.nextQuery(messages, {
+        temperature: opts.askerTemperature,
+        maxTokens: opts.askerMaxTokens,
+        seed: sessionSeed * 1000 + turn * 10 + attempt,
+      });
+      tokens += t;
+      const decision = filterQuery(query, earlier, opts.filter);
+      if (decision.ok) accepted = query;
+      else {
+        lastReason = decision.reason!;
+        rejections.push({ turn, attempt: attempt + 1, reason: decision.reason!, detail: decision.detail, query: query.slice(0, 500) });
+      }
+    }
+    if (accepted === undefined) {
+      stop = `filtered:${lastReason}`;
+      break;
+    }
+    messages.push({ role: "user", content: accepted });
+    if (!(await respond())) {
+      // Drop the unanswered query so the session ends with an assistant response.
+      messages.pop();
+      stop = "empty-response";
+    }
+  }
+  if (messages[messages.length - 1].role === "user") messages.pop();
+
+  return {
+    id: seed.id,
+    messages,
+    meta: {
+      seed: { id: seed.id, ...seed.source },
+      simulator: deps.simulator.mode,
+      models: { asker: deps.askerId, assistant: deps.assistant.id },
+      prompt_version: PROMPT_VERSION,
+      turns_target: opts.turns,
+      user_turns: messages.filter((m) => m.role === "user").length,
+      filtered: rejections,
+      stop_reason: stop,
+      sampling_seed: sessionSeed,
+      tokens,
+      created: new Date().toISOString(),
+    },
+  };
+}
+
+/**
+ * Collect sessions for `seeds` (already sampled and with finished ones removed), writing each as it finishes.
+ * Transient model failures (retries exhausted) skip the session and are counted: a rerun retries it.
+ * Permanent failures (401, 404, bad request) abort the run.
+ * @param seeds pairs of (seed, index in the full sample) so sampling seeds do not depend on resume state.
+ */
+export async function collectSessions(
+  seeds: ReadonlyArray<{ seed: Seed; index: number }>,
+  deps: CollectDeps,
+  opts: CollectOptions,
+): Promise<CollectCounters> {
+  const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {} };
+  await runPool(seeds, opts.concurrency, async ({ seed, index }) => {
+    let session: Session;
+    try {
+      session = await collectSession(seed, index, deps, opts);
+    } catch (err) {
+      if (err instanceof ModelCallError && err.transient) {
+        counters.failed++;
+        deps.log?.(`session ${seed.id} failed (${err.reason}); rerun the same command to retry it`);
+        deps.onSession?.(seed.id, false);
+        return;
+      }
+      throw err;
+    }
+    deps.out.append(session);
+    counters.sessions++;
+    const stop = String(session.meta.stop_reason);
+    if (stop !== "turns") counters.stoppedEarly[stop] = (counters.stoppedEarly[stop] ?? 0) + 1;
+    for (const r of session.meta.filtered as Rejection[]) counters.rejectedQueries[r.reason] = (counters.rejectedQueries[r.reason] ?? 0) + 1;
+    deps.onSession?.(seed.id, true);
+  });
+  return counters;
+}

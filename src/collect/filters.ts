@@ -1,0 +1,112 @@
+/**
+ * Query filters of section 3.2 ("we have filtered out some repetitive questions, short questions, or sensitive
+ * information"), applied to every simulated query before the assistant sees it.
+ *
+ * - too short: fewer than `minWords` words or `minChars` characters (defaults 3 and 8), or empty.
+ * - repetitive: ROUGE-L F1 (rouge-score tokenization) >= `maxRougeL` (default 0.7) against any earlier query of the
+ *   session. 0.7 follows the self-instruct / UltraChat practice of discarding near-duplicates at ROUGE-L 0.7.
+ * - sensitive: an e-mail address; a phone number (10-15 digits in international or grouped form); a
+ *   credit-card-like number (13-19 digits, optional spaces/dashes, passing the Luhn check); or a blocklisted term
+ *   (whole-word, case-insensitive; DEFAULT_BLOCKLIST plus any user list).
+ * - role leak: the simulator wrote a role marker (`[ASSISTANT]`, `Assistant:`) into the query.
+ */
+import { rougeL } from "../metrics/rouge.js";
+
+export type FilterReason = "empty" | "too-short" | "repetitive" | "sensitive-email" | "sensitive-phone" | "sensitive-card" | "sensitive-term" | "role-leak";
+
+export interface FilterConfig {
+  minWords: number;
+  minChars: number;
+  maxRougeL: number;
+  blocklist: string[];
+}
+
+/**
+ * Terms whose presence marks a query as sensitive: requests for personal identifiers and credentials. Kept short
+ * on purpose (false positives cost a regeneration); extend with `--blocklist FILE`.
+ */
+export const DEFAULT_BLOCKLIST = [
+  "social security number",
+  "ssn",
+  "passport number",
+  "credit card number",
+  "cvv",
+  "bank account number",
+  "routing number",
+  "home address of",
+  "password is",
+  "my password",
+];
+
+export const DEFAULT_FILTER_CONFIG: FilterConfig = { minWords: 3, minChars: 8, maxRougeL: 0.7, blocklist: DEFAULT_BLOCKLIST };
+
+export interface FilterDecision {
+  ok: boolean;
+  reason?: FilterReason;
+  /** Extra detail: the matched term, the ROUGE-L value, the earlier query index. */
+  detail?: string;
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+const PHONE = /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?:[\s.-]\d{2,4})?/g;
+const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
+
+/** Luhn checksum over the digits of `s`. */
+export function luhnValid(s: string): boolean {
+  const digits = s.replace(/\D/g, "");
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Which sensitive-information rule a text breaks, if any. */
+export function sensitiveReason(text: string, blocklist: ReadonlyArray<string>): FilterDecision {
+  if (EMAIL.test(text)) return { ok: false, reason: "sensitive-email" };
+  for (const m of text.matchAll(CARD)) {
+    const digits = m[0].replace(/\D/g, "");
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return { ok: false, reason: "sensitive-card" };
+  }
+  for (const m of text.matchAll(PHONE)) {
+    const digits = m[0].replace(/\D/g, "");
+    // Grouped digits of phone length; a bare year range like "1990-2000" has only 8 digits.
+    if (digits.length >= 10 && digits.length <= 15) return { ok: false, reason: "sensitive-phone", detail: m[0] };
+  }
+  const lower = text.toLowerCase();
+  for (const term of blocklist) {
+    if (new RegExp(`(^|[^a-z0-9])${escapeRegExp(term.toLowerCase())}($|[^a-z0-9])`).test(lower)) {
+      return { ok: false, reason: "sensitive-term", detail: term };
+    }
+  }
+  return { ok: true };
+}
+
+/**
+ * Decide whether a simulated query may enter the session.
+ * @param query the candidate query (already trimmed).
+ * @param earlierQueries the session's earlier user queries.
+ */
+export function filterQuery(query: string, earlierQueries: ReadonlyArray<string>, cfg: FilterConfig = DEFAULT_FILTER_CONFIG): FilterDecision {
+  const q = query.trim();
+  if (q === "") return { ok: false, reason: "empty" };
+  if (/\[(?:ASSISTANT|USER)\]|^\s*(?:assistant|ai assistant)\s*:/im.test(q)) return { ok: false, reason: "role-leak" };
+  const words = q.split(/\s+/).filter(Boolean).length;
+  if (words < cfg.minWords || q.length < cfg.minChars) return { ok: false, reason: "too-short", detail: `${words} words` };
+  for (let i = 0; i < earlierQueries.length; i++) {
+    const f = rougeL(earlierQueries[i], q).fmeasure;
+    if (f >= cfg.maxRougeL) return { ok: false, reason: "repetitive", detail: `ROUGE-L ${f.toFixed(3)} vs query ${i + 1}` };
+  }
+  return sensitiveReason(q, cfg.blocklist);
+}

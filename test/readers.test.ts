@@ -1,0 +1,93 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readConversations, seedQuery } from "../src/conversations/readers.js";
+import { readSessionFile } from "../src/conversations/session.js";
+import { usableSeeds } from "../src/collect/command.js";
+import { InputError } from "../src/io/errors.js";
+import { SHARED } from "./support/cli.js";
+
+const dialogues = path.join(SHARED, "data/dialogues");
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "parrot-readers-"));
+
+function write(dir: string, name: string, text: string | Buffer): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+describe("conversation readers on real files", () => {
+  it("reads the ShareGPT sample (1,000 segments: 661 start with the user, 1 with a system prompt then the user)", () => {
+    const sessions = readConversations(path.join(dialogues, "sharegpt_v3_sample.jsonl"));
+    expect(sessions).toHaveLength(1000);
+    expect(sessions.filter((s) => seedQuery(s) !== undefined).length).toBeGreaterThan(600);
+    expect(sessions.filter((s) => s.messages[0]?.role === "user").length).toBe(662);
+    // The one segment starting with a system message keeps it out of `messages`.
+    expect(sessions.filter((s) => s.system !== undefined).length).toBe(1);
+    const human = sessions.reduce((n, s) => n + s.messages.filter((m) => m.role === "user").length, 0);
+    expect(human).toBe(3528);
+  });
+
+  it("reads OpenAssistant trees as root-to-leaf paths (626 paths, max 6 messages)", () => {
+    const sessions = readConversations(path.join(dialogues, "oasst_en_100_tree.jsonl"));
+    expect(sessions).toHaveLength(626);
+    expect(Math.max(...sessions.map((s) => s.messages.length))).toBe(6);
+    const mean = sessions.reduce((n, s) => n + s.messages.length, 0) / sessions.length;
+    expect(mean).toBeCloseTo(3.51, 2);
+    // Every path starts at the root prompt; seeds are de-duplicated by query (one per tree).
+    expect(sessions.every((s) => s.messages[0].role === "user")).toBe(true);
+    expect(usableSeeds(sessions)).toHaveLength(100);
+  });
+
+  it("reads OpenAI-style messages JSONL, moving system prompts aside", () => {
+    const d = tmp();
+    const f = write(d, "m.jsonl", [
+      JSON.stringify({ messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi there" }, { role: "assistant", content: "Hello" }] }),
+      JSON.stringify({ id: "x", messages: [{ role: "user", content: [{ type: "text", text: "parts" }] }] }),
+    ].join("\n"));
+    const s = readConversations(f);
+    expect(s[0].system).toBe("Be brief.");
+    expect(s[0].messages).toEqual([{ role: "user", content: "Hi there" }, { role: "assistant", content: "Hello" }]);
+    expect(s[1].id).toBe("x");
+    expect(s[1].messages[0].content).toBe("parts");
+  });
+
+  it("reads ShareGPT as a JSON array", () => {
+    const d = tmp();
+    const f = write(d, "a.json", JSON.stringify([{ id: "a", conversations: [{ from: "human", value: "q" }, { from: "gpt", value: "r" }] }]));
+    expect(readConversations(f)[0].messages).toEqual([{ role: "user", content: "q" }, { role: "assistant", content: "r" }]);
+  });
+});
+
+describe("malformed input names file, line and field", () => {
+  const d = tmp();
+  const cases: Array<[string, string | Buffer, RegExp]> = [
+    ["badjson.jsonl", `{"id":"a","conversations":[]}\n{"id": oops}\n`, /badjson\.jsonl:2: not valid JSON/],
+    ["badrole.jsonl", `{"id":"a","conversations":[{"from":"human","value":"q"},{"from":"robot","value":"r"}]}\n`, /badrole\.jsonl:1: field "conversations\[1\]\.from"/],
+    ["badtype.jsonl", `{"id":"a","conversations":[{"from":"human","value":3}]}\n`, /badtype\.jsonl:1: field "conversations\[0\]\.value"/],
+    ["nonutf8.jsonl", Buffer.concat([Buffer.from(`{"id":"a","conversations":[]}\n{"id":"b","conversations":[{"from":"human","value":"`), Buffer.from([0xff, 0xfe]), Buffer.from(`"}]}\n`)]), /nonutf8\.jsonl:2: not valid UTF-8/],
+    ["unknown.jsonl", `{"foo": 1}\n`, /unknown\.jsonl:1: unknown conversation format/],
+  ];
+  for (const [name, text, re] of cases) {
+    it(name, () => {
+      const f = write(d, name, text);
+      expect(() => readConversations(f)).toThrow(re);
+    });
+  }
+
+  it("our session records: roles out of order, empty turns, duplicate ids", () => {
+    const f1 = write(d, "order.jsonl", JSON.stringify({ id: "s", messages: [{ role: "assistant", content: "x" }], meta: {} }) + "\n");
+    expect(() => readSessionFile(f1)).toThrow(/order\.jsonl:1: field "messages\[0\]\.role"/);
+    const f2 = write(d, "empty.jsonl", JSON.stringify({ id: "s", messages: [{ role: "user", content: " " }], meta: {} }) + "\n");
+    expect(() => readSessionFile(f2)).toThrow(/empty\.jsonl:1: field "messages\[0\]\.content": empty message/);
+    const rec = JSON.stringify({ id: "s", messages: [{ role: "user", content: "q" }], meta: {} });
+    const f3 = write(d, "dup.jsonl", `${rec}\n${rec}\n`);
+    expect(() => readSessionFile(f3)).toThrow(/dup\.jsonl:2: field "id": duplicate/);
+    expect(() => readSessionFile(f3)).toThrow(InputError);
+  });
+
+  it("missing file", () => {
+    expect(() => readConversations(path.join(d, "nope.jsonl"))).toThrow(/nope\.jsonl: no such file/);
+  });
+});
