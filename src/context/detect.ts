@@ -69,6 +69,8 @@ const W = {
   ordinal: 0.7,
   imperativeNoObject: 0.7,
   weak: 0.25,
+  challenge: 0.55,
+  more: 0.65,
   again: 0.4,
 } as const;
 
@@ -86,15 +88,16 @@ const GENERIC_HEADS = new Set(["way", "best", "most", "difference", "differences
 const PERSON_NOUNS = /^(person|man|woman|boy|girl|guy|lady|friend|mother|mom|father|dad|parent|son|daughter|brother|sister|wife|husband|partner|boss|manager|patient|doctor|teacher|student|child|kid|baby|customer|client|user|player|author|writer|character|king|queen|president|ceo|employee|colleague|neighbor|neighbour|landlord|tenant|girlfriend|boyfriend|grandmother|grandfather|uncle|aunt|cousin|hero|actor|actress|singer|artist|leader|member|candidate|officer|people|men|women|kids|children|students|parents|friends)$/;
 
 const BACKREF_PATTERNS: Array<[RegExp, string]> = [
-  [/\byou(?:'ve| have)?\s+(?:just\s+|already\s+|previously\s+|earlier\s+)?(?:mentioned|said|wrote|write|suggested|listed|gave|given|provided|described|referred|recommended|explained|shared|showed|shown|used|told|proposed|outlined|created|made|generated|stated|noted|included|named|presented)\b/i, "you mentioned"],
+  [/\byou(?:'ve| have)?\s+(?:just\s+|already\s+|previously\s+|earlier\s+)?(?:mentioned|said|wrote|write|forgot|missed|misspel\w*|left out|skipped|got it|suggested|listed|gave|given|provided|described|referred|recommended|explained|shared|showed|shown|used|told|proposed|outlined|created|made|generated|stated|noted|included|named|presented)\b/i, "you mentioned"],
   [/\b(?:mentioned|discussed|described|listed|stated|given|shown|provided|written|outlined)\s+(?:above|before|earlier|previously)\b/i, "mentioned above"],
   [/\b(?:the|this|that)\s+above\b|\babove\s+(?:code|text|information|info|answer|response|list|points?|steps?|example|script|story|article|essay|content|table|email|letter|idea|ideas|suggestions?|options?|query|function|program|message)\b|\bas\s+above\b|\bfrom\s+above\b/i, "above"],
   [/\b(?:previous|prior|last|earlier|original|former)\s+(?:answer|response|reply|message|question|query|one|code|version|example|list|point|paragraph|email|letter|story|post|suggestion|explanation|output|text|draft|prompt|section|step|turn|chapter|table|solution|idea|ideas|option|options|language)\b/i, "previous"],
   [/\baforementioned\b|\bpreviously\b|\bas before\b|\bearlier\b(?!\s+(?:than|this|that|versions?|times?|years?|centur|stages?|periods?))/i, "earlier"],
   [/\byour\s+(?:answer|response|reply|explanation|list|code|example|suggestions?|recommendations?|ideas?|points?|story|solution|essay|article|draft|script|table|summary|version|output|analysis|approach|last|previous|first|second|third|message|description|advice|plan|outline|poem|text|metaphor|analogy|tips|definition|statement|claim|calculation|method|comment|argument|previous|rephrased|initial|original)\b/i, "your answer"],
   [/\b(?:the\s+)?same\s+(?:story|information|info|thing|code|question|list|text|format|idea|content|way|approach|task|exercise|for|with|data|table|topic|style|one|problem|prompt)\b/i, "the same"],
-  [/\b(?:back to|going back|returning to|regarding what|as you said|like you said|you just|one more time|the original|the rest of (?:it|the))\b/i, "return"],
-  [/\b(?:(?:point|step|option|item|number|idea|question|section|tip|part|no\.?)\s*#?\d+|#\d+)\b/i, "ordinal"],
+  [/\b(?:going back|regarding what|as you said|like you said|you just|one more time|the original|the rest of (?:it|the))\b/i, "return"],
+  [/^\s*(?:no,?\s*)?(?:i meant|i mean|i was (?:asking|talking|referring)|i'?m (?:talking|referring|asking) about)\b/i, "clarification"],
+  [/\b(?:(?:point|step|option|item|idea|question|section|tip|part|no\.?)\s*#?\d+|#\d+)\b/i, "ordinal"],
   [/\b(?:the|your)\s+(?:first|second|third|fourth|fifth|last|final|latter|former|\d+(?:st|nd|rd|th))\s+(?:one|two|three|issue|point|policy|option|idea|step|example|item|paragraph|suggestion|method|question|answer|part|version|area|tip|sentence|line|bullet)/i, "ordinal"],
 ];
 
@@ -127,11 +130,12 @@ function instructionText(query: string): { text: string; long: boolean } {
 function tagTerms(text: string): Term[] {
   const doc = nlp(text);
   const out: Term[] = [];
-  const sentences = doc.json({ terms: { normal: true } }) as Array<{ terms: Array<{ normal: string; tags: string[]; post?: string; text: string }> }>;
+  const sentences = doc.json({ terms: { normal: true } }) as Array<{ terms: Array<{ normal: string; implicit?: string; tags: string[]; post?: string; text: string }> }>;
   sentences.forEach((s, si) => {
     let pos = 0;
     for (const t of s.terms) {
-      const w = (t.normal || t.text || "").toLowerCase();
+      // Contractions come split, with the expanded word in `implicit` ("it's" -> "it" + "is").
+      const w = (t.implicit || t.normal || t.text || "").toLowerCase();
       if (!w) continue;
       out.push({ w, tags: new Set(t.tags), sent: si, pos: pos++, post: t.post ?? "" });
     }
@@ -139,7 +143,8 @@ function tagTerms(text: string): Term[] {
   return out;
 }
 
-const isNoun = (t: Term) => t.tags.has("Noun") && !t.tags.has("Pronoun") && !DEMONSTRATIVES.has(t.w);
+const NOT_ANTECEDENT = new Set(["there", "more", "lot", "something", "anything", "nothing", "everything", "one", "much", "less", "most", "way", "time"]);
+const isNoun = (t: Term) => t.tags.has("Noun") && !t.tags.has("Pronoun") && !DEMONSTRATIVES.has(t.w) && !NOT_ANTECEDENT.has(t.w) && !t.tags.has("Value");
 const isVerb = (t: Term) => t.tags.has("Verb") || t.tags.has("Copula") || t.tags.has("Modal") || t.tags.has("Auxiliary");
 const isPlural = (t: Term) => t.tags.has("Plural") || /s$/.test(t.w) && !/ss$/.test(t.w);
 const isPersonNoun = (t: Term) => t.tags.has("Person") || t.tags.has("FirstName") || t.tags.has("ProperNoun") || PERSON_NOUNS.test(t.w);
@@ -172,8 +177,14 @@ function resolvedInQuery(terms: Term[], i: number): boolean {
     if (PLURAL_P.has(p)) return isPlural(t) || t.w === "and" || t.tags.has("Organization") || t.tags.has("Uncountable");
     return isPersonNoun(t);
   };
+  // Generic "they say", "they call it".
+  if (PLURAL_P.has(p) && /^(say|said|call|called)$/.test(terms[i + 1]?.w ?? "")) return true;
   for (let j = 0; j < i; j++) {
+    // "what tools they use": the noun right before a subject pronoun is its object, not its antecedent.
+    if (j === i - 1 && /^(they|he|she|it)$/.test(p)) continue;
     if (compatible(terms[j])) return true;
+    // singular "they" for a person ("a person ... they")
+    if (PLURAL_P.has(p) && isNoun(terms[j]) && (isPersonNoun(terms[j]) || /^(someone|somebody|anyone|anybody|everyone|everybody)$/.test(terms[j].w))) return true;
     // "A and B ... they"
     if (PLURAL_P.has(p) && terms[j].w === "and" && j > 0 && isNoun(terms[j - 1])) return true;
   }
@@ -185,6 +196,8 @@ function resolvedInQuery(terms: Term[], i: number): boolean {
       if (terms[j - 1].post.includes(",")) seenComma = true;
       if (seenComma && compatible(terms[j])) return true;
     }
+    // Clause antecedent: "If we say that a person is hardy, does it mean ..."
+    for (let j = 0; j < i; j++) if (terms[j].sent === terms[i].sent && terms[j].post.includes(",")) return true;
   }
   return false;
 }
@@ -197,7 +210,7 @@ function isExpletiveIt(terms: Term[], i: number): boolean {
   const next2 = terms[i + 2]?.w ?? "";
   const next3 = terms[i + 3]?.w ?? "";
   const prev = terms[i - 1]?.w ?? "";
-  if (next === "take" || next === "takes" || next === "took") return true; // how long does it take
+  if (/^(take|takes|took)$/.test(next) || (/^(take|takes|took)$/.test(next2) && terms[i + 1]?.tags.has("Adverb"))) return true; // how long does it (typically) take
   if (/^(seems|seemed|appears|appeared|looks|happens|turns|occurs)$/.test(next) && /^(that|like|to|as|out)$/.test(next2)) return true;
   if (/^(rains|snows|rained|snowed)$/.test(next)) return true;
   const beLike = (w: string) => /^(is|'s|s|was|be|will|would|could|might|may|should|can)$/.test(w);
@@ -237,7 +250,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     const m = re.exec(text);
     if (!m) continue;
     // In a material-carrying query, "above"/"the same" usually point at the query's own material.
-    if (long && (name === "above" || name === "the same" || name === "ordinal" || name === "earlier") && !/\byou|your\b/i.test(m[0])) continue;
+    if (long && (name === "above" || name === "the same" || name === "ordinal" || name === "earlier" || name === "your answer") && !/\byou\b/i.test(m[0])) continue;
     add(`backref:${name === "ordinal" ? m[0].toLowerCase().trim() : name}`, name === "ordinal" ? W.ordinal : W.backref);
   }
 
@@ -252,14 +265,21 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
   const words = terms.filter((t) => /[\p{L}\p{N}]/u.test(t.w));
   const hasVerb = words.some((t) => isVerb(t) && !t.tags.has("Gerund"));
   const latin = /[a-z]/i.test(text);
-  if (!long && (words.length <= 5 || !latin) && (!hasVerb || !latin) && words.length > 0) add("ellipsis:fragment", W.fragment);
+  if (!long && words.length > 0 && (words.length <= 2 || ((words.length <= 5 || !latin) && (!hasVerb || !latin)))) add("ellipsis:fragment", W.fragment);
+  if (!long && words.length <= 8 && /\b(?:would be|sounds|is|are|will be|seems?)\s+(?:perfect|nice|great|good|fine|ideal|better|best|enough|helpful|interesting)\b/i.test(text) && !/\?/.test(text)) add("ellipsis:evaluative reply", W.reply);
+  if (!long && words.length <= 8 && /^\s*(?:just\s+)?(?:try(?: it| again)?|don'?t|do not|no need|without|not)\b/i.test(text)) add("ellipsis:constraint on the previous answer", W.reply);
+  if (!long && /^\s*(?:shouldn'?t|isn'?t|wouldn'?t|doesn'?t|aren'?t|didn'?t|don'?t you)\b/i.test(text)) add("ellipsis:challenge", W.challenge);
+  if (!long && /\b(?:(?:write|give|show|list|add|generate|provide|suggest|create|make|tell|need|want)(?: me| us)?(?: \d+| a few| some)? more|(?:\d+|two|three|four|five|a few|some|any) more)\b/i.test(text)) add("ellipsis:more", W.more);
+  // A short statement answering the assistant's question ("I mainly track my running.")
+  const lastAssistant = [...history].reverse().find((m) => m.role === "assistant")?.content ?? "";
+  if (!long && words.length <= 30 && !/\?/.test(text) && /\?\s*["')\]]*\s*$/.test(lastAssistant.trim().slice(-300)) && !OBJECT_VERBS.has(words[0]?.w ?? "") && !words[0]?.tags.has("Imperative") && !/^\s*(?:i'?d like to know|i'?m interested in|i want to know|i would like to know|wanna|compare|tell me)\b/i.test(text) && !/^(write|give|tell|explain|list|create|generate|show|describe|provide|please|can|could|what|how|why|who|where|when|which)$/.test(words[0]?.w ?? "")) add("ellipsis:answers the assistant's question", W.reply);
 
   // Imperative without an object: "rewrite in French", "translate into English", "make it shorter".
   const firstSent = words.filter((t) => t.sent === words[0]?.sent);
   const vIdx = firstSent.findIndex((t, k) => OBJECT_VERBS.has(t.w) && (k === 0 || /^(please|now|can|could|would|you|pls|kindly|also|then|and|just)$/.test(firstSent[k - 1].w)));
   if (!long && vIdx >= 0) {
     const after = firstSent[vIdx + 1];
-    if (!after || after.tags.has("Preposition") || /^(again|more|shorter|longer|simpler|better|it|that|this|them|those|these|everything|all|the rest|please)$/.test(after.w) || after.tags.has("Adverb") || after.tags.has("Comparative")) {
+    if (!after || after.tags.has("Preposition") || /^(again|more|shorter|longer|simpler|better|it|that|this|them|those|these|everything|all|each|every|both|the rest|please)$/.test(after.w) || after.tags.has("Adverb") || after.tags.has("Comparative")) {
       if (!(after && /^(it|that|this|them|those|these)$/.test(after.w))) add(`ellipsis:${firstSent[vIdx].w} (no object)`, W.imperativeNoObject);
     }
   }
@@ -291,14 +311,14 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
         const detUse = nextIsNoun && prev && !isNoun(prev) && !(prev.tags.has("Verb") && /^(say|said|says|think|know|believe|mean|means|hope|feel|ensure|make|sure|show|shows|suggest|suggests|claim|claims|argue|heard|read|found|notice|noticed|assume|realize|given|so|such|now|than)$/.test(prev.w));
         if (!(sentenceInitial && (copulaFollow || nextIsNoun)) && !pronounUse && !detUse) continue;
         if (prev && /^(so|such|than|now|given|provided|except)$/.test(prev.w)) continue;
+        // "is it true that", "the probability that both ...": complementizer after an adjective or noun.
+        if (prev && prev.sent === t.sent && (prev.tags.has("Adjective") || isNoun(prev) || EXPLETIVE_AFTER_IS_IT.has(prev.w) || /^(sure|likely|clear|obvious|certain|aware|glad|sorry|afraid|probability|chance|fact|likelihood|odds)$/.test(prev.w)) && !/[.?!,;:]/.test(t.post) && next) continue;
         // Intra-query clause antecedent: "If I paint it black, will that enhance ..."
         const first = terms.find((x) => x.sent === t.sent);
-        if (first && /^(if|when|once|after|before)$/.test(first.w) && first !== t && !nextIsNoun) continue;
+        if (first && /^(if|when|once|after|before)$/.test(first.w) && first !== t && terms.slice(terms.indexOf(first), i).some((x) => x.post.includes(","))) continue;
       }
-      if (long) {
-        // Material-carrying queries: "this code", "the following text" refer to their own material.
-        if (!next || SELF_MATERIAL_NOUNS.has(next.w) || !nextIsNoun) continue;
-      }
+      // Material-carrying queries: "this code", "the following text" refer to their own material.
+      if (long) continue;
       // "this sentence: ..." / "these words: ..." point forward at the query's own material.
       if (nextIsNoun && /[:]/.test(next.post)) continue;
       if (nextIsNoun && SELF_MATERIAL_NOUNS.has(next.w) && /:\s*\S/.test(text.slice(text.toLowerCase().indexOf(`${t.w} ${next.w}`)))) continue;
@@ -329,8 +349,11 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       }
       if (h < 0) continue;
       const head = terms[h];
+      if (head.tags.has("Verb") || head.tags.has("PresentTense")) continue;
+      // "the bottom of the stairs": the complement of "of" is defined by its container.
+      if (terms[i - 1]?.w === "of") continue;
       const after = terms[h + 1];
-      if (after && after.sent === head.sent && /^(of|that|which|who|where|when|whose|in|on|for|between|from|with|to|you|i|we|at|by)$/.test(after.w)) continue;
+      if (after && after.sent === head.sent && /^(of|that|which|who|where|when|whose|between|you|i|we)$/.test(after.w)) continue;
       if (head.tags.has("ProperNoun") && !head.tags.has("Person")) continue;
       const hs = stem(head.w);
       if (hs.length < 3 || GENERIC_HEADS.has(head.w) || GENERIC_HEADS.has(hs)) continue;
