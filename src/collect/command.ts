@@ -4,7 +4,7 @@
 import * as os from "node:os";
 import type { Command } from "commander";
 import { intOption, numberOption } from "../cli/options.js";
-import { readConversations, seedQuery } from "../conversations/readers.js";
+import { forEachConversation, seedQuery } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";
 import { readTextFile } from "../io/jsonl.js";
@@ -42,23 +42,30 @@ interface CollectFlags {
 }
 
 /**
- * Usable seeds of a conversation file: first user queries of sessions that start with the user, de-duplicated by
- * query text (OpenAssistant trees give one path per leaf, all sharing the root query).
+ * Collects usable seeds from sessions fed one at a time: first user queries of sessions that start with the user,
+ * de-duplicated by query text (OpenAssistant trees give one path per leaf, all sharing the root query). Only the
+ * seed query is kept, never the whole session.
  */
-export function usableSeeds(sessions: ReadonlyArray<Session>): Seed[] {
-  const seen = new Set<string>();
-  const out: Seed[] = [];
-  const ids = new Set<string>();
-  for (const s of sessions) {
+export class SeedCollector {
+  readonly seeds: Seed[] = [];
+  private readonly queries = new Set<string>();
+  private readonly ids = new Set<string>();
+  add(s: Session): void {
     const q = seedQuery(s);
-    if (q === undefined || seen.has(q)) continue;
-    seen.add(q);
+    if (q === undefined || this.queries.has(q)) return;
+    this.queries.add(q);
     let id = s.id;
-    for (let k = 2; ids.has(id); k++) id = `${s.id}~${k}`;
-    ids.add(id);
-    out.push({ id, query: q, source: { ...(s.meta.source as Record<string, unknown>) } });
+    for (let k = 2; this.ids.has(id); k++) id = `${s.id}~${k}`;
+    this.ids.add(id);
+    this.seeds.push({ id, query: q, source: { ...(s.meta.source as Record<string, unknown>) } });
   }
-  return out;
+}
+
+/** Usable seeds of a list of sessions (see SeedCollector). */
+export function usableSeeds(sessions: Iterable<Session>): Seed[] {
+  const c = new SeedCollector();
+  for (const s of sessions) c.add(s);
+  return c.seeds;
 }
 
 /** Sample `limit` seeds reproducibly: a seeded shuffle, then the first `limit` (so a larger limit extends a smaller). */
@@ -102,10 +109,11 @@ export function register(program: Command): void {
       const blocklist = flags.blocklist
         ? readTextFile(flags.blocklist).split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))
         : [];
-      const sessions = readConversations(flags.seeds);
-      const sample = sampleSeeds(usableSeeds(sessions), flags.limit, flags.seed, flags.seeds);
+      const collector = new SeedCollector();
+      forEachConversation(flags.seeds, (s) => collector.add(s));
+      const sample = sampleSeeds(collector.seeds, flags.limit, flags.seed, flags.seeds);
       const indexed = sample.map((seed, index) => ({ seed, index })).filter((s) => inShard(s.seed.id, shard));
-      const output = openResumable<{ id?: string }>(flags.out, (r) => (typeof r.id === "string" ? r.id : undefined));
+      const output = openResumable<{ id?: string }>(flags.out, (r) => (typeof r.id === "string" ? r.id : undefined), { keepRows: false });
       const todo = indexed.filter((s) => !output.done.has(s.seed.id));
       const already = indexed.length - todo.length;
       const err = (line: string) => process.stderr.write(line + "\n");

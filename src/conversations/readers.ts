@@ -11,7 +11,7 @@
  * the messages in order and `seedQuery()` decides usability. Schema errors name file, line and field.
  */
 import { z } from "zod";
-import { readJsonOrJsonl, readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
+import { firstNonSpaceChar, iterateJsonl, readJsonOrJsonl, readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
 import { InputError, UserError } from "../io/errors.js";
 import { type Message, type Session, SessionRecordSchema, readSessionFile } from "./session.js";
 
@@ -141,24 +141,56 @@ export function detectFormat(first: unknown, file: string): ConversationFormat {
 }
 
 /**
+ * Stream the sessions of any supported conversation file to `onSession`, one record at a time (JSONL files are
+ * never held whole in memory; JSON arrays are). Validation is per record: the first bad record throws.
+ * @param format force a format instead of detecting it from the first record.
+ * @returns the number of sessions delivered.
+ * @throws UserError/InputError naming file, line and field.
+ */
+export function forEachConversation(file: string, onSession: (s: Session) => void, format?: ConversationFormat): number {
+  let records: Iterable<JsonlRecord>;
+  if (firstNonSpaceChar(file) === "[") records = readJsonOrJsonl(file).records;
+  else records = iterateJsonl(file);
+  let fmt = format;
+  let n = 0;
+  let any = false;
+  if (fmt === "parrot") {
+    for (const s of readSessionFile(file)) {
+      onSession(s);
+      n++;
+    }
+    if (n === 0) throw new UserError(`${file}: no records`);
+    return n;
+  }
+  for (const r of records) {
+    any = true;
+    fmt ??= detectFormat(r.value, file);
+    if (fmt === "parrot") {
+      for (const s of readSessionFile(file)) {
+        onSession(s);
+        n++;
+      }
+      return n;
+    }
+    const sessions = fmt === "sharegpt" ? [fromShareGpt(r, file)] : fmt === "messages" ? [fromOpenAiMessages(r, file)] : fromOasst(r, file);
+    for (const s of sessions) {
+      onSession(s);
+      n++;
+    }
+  }
+  if (!any) throw new UserError(`${file}: no records`);
+  return n;
+}
+
+/**
  * Read any supported conversation file into sessions. All-or-nothing: the first bad record throws.
  * @param format force a format instead of detecting it from the first record.
  * @throws UserError/InputError naming file, line and field.
  */
 export function readConversations(file: string, format?: ConversationFormat): Session[] {
-  const { records } = readJsonOrJsonl(file);
-  if (records.length === 0) throw new UserError(`${file}: no records`);
-  const fmt = format ?? detectFormat(records[0].value, file);
-  switch (fmt) {
-    case "sharegpt":
-      return records.map((r) => fromShareGpt(r, file));
-    case "messages":
-      return records.map((r) => fromOpenAiMessages(r, file));
-    case "oasst":
-      return records.flatMap((r) => fromOasst(r, file));
-    case "parrot":
-      return readSessionFile(file);
-  }
+  const out: Session[] = [];
+  forEachConversation(file, (s) => out.push(s), format);
+  return out;
 }
 
 /**

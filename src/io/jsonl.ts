@@ -61,20 +61,105 @@ export function parseJsonl(text: string, file: string): JsonlRecord[] {
   const out: JsonlRecord[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, "");
-    if (raw.trim() === "") continue;
-    try {
-      out.push({ line: i + 1, value: JSON.parse(raw) });
-    } catch (err) {
-      throw new InputError(file, i + 1, undefined, `not valid JSON (${(err as Error).message})`);
-    }
+    const rec = parseLine(lines[i], i + 1, file);
+    if (rec) out.push(rec);
   }
   return out;
 }
 
+function parseLine(rawLine: string, line: number, file: string): JsonlRecord | undefined {
+  const raw = rawLine.replace(/\r$/, "");
+  if (raw.trim() === "") return undefined;
+  try {
+    return { line, value: JSON.parse(raw) };
+  } catch (err) {
+    throw new InputError(file, line, undefined, `not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function openForRead(file: string): number {
+  try {
+    const fd = fs.openSync(file, "r");
+    if (fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      throw new UserError(`${file}: is a directory, expected a file`);
+    }
+    return fd;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UserError(`${file}: no such file`);
+    if (code === "EISDIR") throw new UserError(`${file}: is a directory, expected a file`);
+    throw new UserError(`${file}: cannot read (${code ?? String(err)})`);
+  }
+}
+
+/**
+ * Stream a text file line by line (1-based line numbers, without the newline), decoding each line as strict UTF-8.
+ * Memory stays bounded by the longest line, so multi-GB outputs can be scanned.
+ * @throws UserError for a missing file, InputError(line) for invalid UTF-8.
+ */
+export function* readLines(file: string, chunkSize = 1 << 20): Generator<{ line: number; text: string }> {
+  const fd = openForRead(file);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decode = (b: Buffer, line: number) => {
+    try {
+      return decoder.decode(b);
+    } catch {
+      throw new InputError(file, line, undefined, "not valid UTF-8 text");
+    }
+  };
+  try {
+    const buf = Buffer.alloc(chunkSize);
+    let carry: Buffer[] = [];
+    let line = 1;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      let start = 0;
+      for (let i = buf.indexOf(0x0a, 0); i >= 0 && i < n; i = buf.indexOf(0x0a, i + 1)) {
+        const piece = buf.subarray(start, i);
+        const whole = carry.length ? Buffer.concat([...carry, piece]) : piece;
+        carry = [];
+        yield { line, text: decode(whole, line) };
+        line++;
+        start = i + 1;
+      }
+      if (start < n) carry.push(Buffer.from(buf.subarray(start, n)));
+    }
+    if (carry.length) yield { line, text: decode(Buffer.concat(carry), line) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Stream a JSONL file's records (blank lines skipped); see readLines. */
+export function* iterateJsonl(file: string): Generator<JsonlRecord> {
+  for (const { line, text } of readLines(file)) {
+    const rec = parseLine(text, line, file);
+    if (rec) yield rec;
+  }
+}
+
 /** Read and parse a JSONL file (see parseJsonl). */
 export function readJsonl(file: string): JsonlRecord[] {
-  return parseJsonl(readTextFile(file), file);
+  return [...iterateJsonl(file)];
+}
+
+/** First non-whitespace character of a file ("" for an empty file). */
+export function firstNonSpaceChar(file: string): string {
+  const fd = openForRead(file);
+  try {
+    const buf = Buffer.alloc(4096);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return "";
+      const m = /\S/.exec(buf.subarray(0, n).toString("latin1"));
+      if (m) return m[0];
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -186,9 +271,14 @@ export class JsonlAppender {
  * Lines that are not JSON (should not happen) are an InputError naming the output file.
  */
 export function readExistingOutput(file: string): unknown[] {
-  if (!fs.existsSync(file)) return [];
+  return [...iterateExistingOutput(file)].map((r) => r.value);
+}
+
+/** Stream the records of an append-only output (after repairing a torn tail); nothing when the file is absent. */
+export function* iterateExistingOutput(file: string): Generator<JsonlRecord> {
+  if (!fs.existsSync(file)) return;
   repairTornTail(file);
-  return readJsonl(file).map((r) => r.value);
+  yield* iterateJsonl(file);
 }
 
 /**
