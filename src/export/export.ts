@@ -1,0 +1,157 @@
+/**
+ * `parrot export` core: read and validate all input, build every record in memory, then write atomically.
+ * Shared with `parrot train`, which writes the engine's dataset through the same function.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UserError } from "../io/errors.js";
+import { writeFileAtomic } from "../io/jsonl.js";
+import { formatSkips, readPairs, readTrainingSessions, type SessionStats, type Strategy } from "./data.js";
+import {
+  dpoRecord,
+  llamaFactoryDatasetInfo,
+  sftRecord,
+  tokensDpoRecord,
+  tokensSftRecord,
+  type ExportFormat,
+  type ExportKind,
+  type ExportRecord,
+} from "./formats.js";
+import { IGNORE_INDEX, loadTokenizer, type ModelTokenizer } from "./tokenizer.js";
+
+/** Paper section 4.1.3: "We adopt a max length of 4096 tokens". */
+export const DEFAULT_MAX_LENGTH = 4096;
+
+export interface ExportOptions {
+  format: ExportFormat;
+  tokenizer?: string;
+  maxTurns?: number;
+  strategies?: Strategy[];
+  maxLength?: number;
+  /** Over-long token records: drop (default) or cut to maxLength. */
+  truncate?: boolean;
+}
+
+export interface ExportResult {
+  records: ExportRecord[];
+  /** Human-readable summary lines (stderr). */
+  summary: string[];
+  sessionStats?: SessionStats;
+  counts: { records: number; tooLong: number; truncatedTokens: number; straddled: number; trainedTokens: number; tokens: number };
+}
+
+/**
+ * Build all records of one export (pure apart from reading inputs).
+ * @throws UserError/InputError on bad input or flags.
+ */
+export function buildExport(kind: ExportKind, file: string, opts: ExportOptions): ExportResult {
+  if (opts.format === "tokens" && !opts.tokenizer) throw new UserError("--format tokens needs --tokenizer DIR (a model folder with tokenizer.json)");
+  if (kind === "dpo" && opts.maxTurns !== undefined) throw new UserError("--max-turns applies to sft-chat/sft-ask sessions, not to dpo pairs");
+  if (kind !== "dpo" && opts.strategies !== undefined) throw new UserError("--strategies applies to dpo pairs only");
+  const tok: ModelTokenizer | undefined = opts.tokenizer ? loadTokenizer(opts.tokenizer) : undefined;
+  const maxLength = opts.maxLength ?? DEFAULT_MAX_LENGTH;
+  const counts = { records: 0, tooLong: 0, truncatedTokens: 0, straddled: 0, trainedTokens: 0, tokens: 0 };
+  const records: ExportRecord[] = [];
+  const summary: string[] = [];
+  let sessionStats: SessionStats | undefined;
+
+  const pushTokens = (input_ids: number[], labels: number[]) => {
+    if (input_ids.length > maxLength) {
+      counts.tooLong++;
+      if (!opts.truncate) return;
+      input_ids = input_ids.slice(0, maxLength);
+      labels = labels.slice(0, maxLength);
+      counts.truncatedTokens++;
+      if (!labels.some((l) => l !== IGNORE_INDEX)) return;
+    }
+    counts.tokens += input_ids.length;
+    counts.trainedTokens += labels.filter((l) => l !== IGNORE_INDEX).length;
+    records.push({ input_ids, labels });
+  };
+
+  if (kind === "dpo") {
+    const { pairs, dropped } = readPairs(file, opts.strategies);
+    if (pairs.length === 0) throw new UserError(`${file}: no pair left after --strategies ${opts.strategies?.join(",")}`);
+    summary.push(`pairs: ${pairs.length} exported${dropped ? `, ${dropped} of other strategies left out` : ""}`);
+    const per = new Map<string, number>();
+    for (const p of pairs) per.set(p.strategy, (per.get(p.strategy) ?? 0) + 1);
+    summary.push(`per strategy: ${[...per].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    for (const p of pairs) {
+      if (opts.format === "tokens") {
+        const r = tokensDpoRecord(tok!, p);
+        const len = r.prompt_input_ids.length + Math.max(r.chosen_input_ids.length, r.rejected_input_ids.length);
+        if (len > maxLength) {
+          counts.tooLong++;
+          if (!opts.truncate) continue;
+          counts.truncatedTokens++;
+          // Keep the end of the prompt (the query) and the start of the responses, as TRL's keep_end/keep_start do.
+          const room = Math.max(0, maxLength - Math.max(r.chosen_input_ids.length, r.rejected_input_ids.length));
+          r.prompt_input_ids = room > 0 ? r.prompt_input_ids.slice(-room) : [];
+          r.chosen_input_ids = r.chosen_input_ids.slice(0, maxLength - r.prompt_input_ids.length);
+          r.rejected_input_ids = r.rejected_input_ids.slice(0, maxLength - r.prompt_input_ids.length);
+        }
+        records.push(r);
+      } else records.push(dpoRecord(opts.format, p));
+    }
+  } else {
+    const { sessions, stats } = readTrainingSessions(file, opts.maxTurns);
+    sessionStats = stats;
+    summary.push(
+      `sessions: ${stats.read} read, ${stats.kept} kept (${formatSkips(stats.skipped)})` +
+        (opts.maxTurns !== undefined ? `, ${stats.truncated} truncated to ${opts.maxTurns} turns` : ""),
+    );
+    for (const s of sessions) {
+      if (opts.format === "tokens") {
+        const r = tokensSftRecord(kind, tok!, s);
+        counts.straddled += r.straddled;
+        pushTokens(r.input_ids, r.labels);
+      } else records.push(sftRecord(kind, opts.format, s));
+    }
+  }
+  counts.records = records.length;
+  if (opts.format === "tokens") {
+    summary.push(
+      `tokens: ${counts.records} records, max length ${maxLength}: ${counts.tooLong} too long (${opts.truncate ? `${counts.truncatedTokens} truncated` : "dropped"})`,
+    );
+    if (kind !== "dpo") {
+      summary.push(`trained tokens: ${counts.trainedTokens} of ${counts.tokens}; span boundaries inside a token: ${counts.straddled}`);
+    }
+  }
+  if (records.length === 0) throw new UserError(`${file}: nothing to export (every record was dropped)`);
+  return { records, summary, sessionStats, counts };
+}
+
+/** Serialize records as JSONL. */
+export function toJsonl(records: ReadonlyArray<unknown>): string {
+  return records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+}
+
+/**
+ * Write an export: the JSONL file atomically, and for llama-factory the dataset_info.json next to it (an existing
+ * dataset_info.json is kept and our entry added/replaced).
+ * @returns paths written.
+ */
+export function writeExport(kind: ExportKind, format: ExportFormat, out: string, records: ReadonlyArray<unknown>): string[] {
+  let infoText: string | undefined;
+  const infoPath = path.join(path.dirname(path.resolve(out)), "dataset_info.json");
+  if (format === "llama-factory") {
+    let info: Record<string, unknown> = {};
+    if (fs.existsSync(infoPath)) {
+      try {
+        info = JSON.parse(fs.readFileSync(infoPath, "utf8")) as Record<string, unknown>;
+      } catch (err) {
+        throw new UserError(`${infoPath}: exists but is not valid JSON (${(err as Error).message}); not overwriting it`);
+      }
+    }
+    const name = path.basename(out).replace(/\.(jsonl|json)$/i, "");
+    info[name] = llamaFactoryDatasetInfo(kind, path.basename(out));
+    infoText = JSON.stringify(info, null, 2) + "\n";
+  }
+  writeFileAtomic(out, toJsonl(records));
+  const written = [out];
+  if (infoText !== undefined) {
+    writeFileAtomic(infoPath, infoText);
+    written.push(infoPath);
+  }
+  return written;
+}
