@@ -2,6 +2,7 @@
  * Models as model-calling commands use them: every request goes through the command's shared RequestLimiter,
  * 429s lower the limit, and retries are counted by reason for the end-of-run summary.
  */
+import { UserError } from "../io/errors.js";
 import { createModel } from "../llm/index.js";
 import type { ChatMessage, Completion, GenerateOptions, LanguageModel, ModelStats } from "../llm/types.js";
 import type { RequestLimiter } from "./limiter.js";
@@ -17,7 +18,7 @@ export interface LimitedModelOptions {
   /** Called after every finished request with its total tokens (progress). */
   onRequest?: (tokens: number) => void;
   log?: (line: string) => void;
-  /** HTTP backoff base, ms (tests). */
+  /** HTTP backoff base, ms. Default: `PARROT_BACKOFF_BASE_MS` from the environment, else the engine's 500 ms. */
   backoffBaseMs?: number;
   maxAttempts?: number;
 }
@@ -59,6 +60,20 @@ export class LimitedModel implements LanguageModel {
 }
 
 /**
+ * Base of the exponential retry backoff from `PARROT_BACKOFF_BASE_MS` (milliseconds, a number >= 0), or undefined
+ * when unset (the engine default, 500 ms, applies). Fault tests set it to a few ms so retries take no time;
+ * a server's Retry-After is honoured regardless.
+ * @throws UserError when the variable is set but not a number >= 0.
+ */
+export function backoffBaseFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env.PARROT_BACKOFF_BASE_MS;
+  if (v === undefined || v.trim() === "") return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`PARROT_BACKOFF_BASE_MS "${v}": expected a number of milliseconds >= 0`);
+  return n;
+}
+
+/**
  * Create a LimitedModel from a spec string.
  * @throws UserError for a malformed spec or an unavailable model.
  */
@@ -71,7 +86,7 @@ export async function createLimitedModel(spec: string, opts: LimitedModelOptions
     log: opts.log,
     maxAttempts: opts.maxAttempts,
     onRetry: (reason) => limited?.noteRetry(reason),
-    backoffBaseMs: opts.backoffBaseMs,
+    backoffBaseMs: opts.backoffBaseMs ?? backoffBaseFromEnv(),
   });
   limited = new LimitedModel(inner, opts);
   return limited;

@@ -1,0 +1,176 @@
+/**
+ * Shared helpers of the reliability tests (fault-*, crash-*, badinput-*, secrets-*): a deterministic fault
+ * schedule for test/support/fake-openai.ts, JSONL checks, and parsing of the end-of-run `summarizeModels` lines.
+ *
+ * The fault schedule is keyed by the request *body*, not by arrival order: the k-th distinct request (in arrival
+ * order) gets fault `kinds[k % kinds.length]` (or none) on its first attempt and a normal reply on its retry. Arrival
+ * order varies with concurrency, but the number of distinct requests of a run does not, so the number of retries by
+ * reason is exact and can be asserted.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { defaultHandler, type FakeHandler, type FakeReply, type FakeRequest } from "./support/fake-openai.js";
+
+export type FaultKind = "500" | "429" | "429-date" | "hang" | "malformed" | "truncate" | "destroy" | "empty-choices";
+
+/** The retry reason parrot reports for each injected fault (src/llm/retry.ts classifyError). */
+export const REASON_OF: Record<FaultKind, string> = {
+  "500": "500",
+  "429": "429",
+  "429-date": "429",
+  hang: "timeout",
+  malformed: "malformed",
+  truncate: "connection",
+  destroy: "connection",
+  "empty-choices": "malformed",
+};
+
+/** The reply that injects one fault. */
+export function faultReply(kind: FaultKind): FakeReply {
+  switch (kind) {
+    case "500":
+      return { status: 500, json: { error: { message: "internal server error (injected)" } } };
+    case "429":
+      return { status: 429, json: { error: { message: "rate limited (injected)" } }, headers: { "retry-after-ms": "5" } };
+    case "429-date":
+      // Retry-After as an HTTP date in the past: wait 0.
+      return { status: 429, json: { error: { message: "rate limited (injected)" } }, headers: { "retry-after": new Date(Date.now() - 1000).toUTCString() } };
+    case "hang":
+      return { hang: true };
+    case "malformed":
+      return { raw: '{"id": "x", "choices": [ {"message": ' };
+    case "truncate":
+      return { ...defaultReplyShape(), truncate: true };
+    case "destroy":
+      return { destroy: true };
+    case "empty-choices":
+      return { json: { id: "x", object: "chat.completion", choices: [] } };
+  }
+}
+
+function defaultReplyShape(): FakeReply {
+  return {
+    json: {
+      id: "chatcmpl-x",
+      object: "chat.completion",
+      created: 0,
+      model: "fake",
+      choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(200) }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    },
+  };
+}
+
+export function bodyKey(req: FakeRequest): string {
+  return createHash("sha1").update(req.path).update(JSON.stringify(req.body)).digest("hex");
+}
+
+export interface FaultSchedule {
+  handler: FakeHandler;
+  /** Faults injected so far, by kind. */
+  injected: Record<string, number>;
+  /** Distinct requests seen. */
+  distinct(): number;
+}
+
+/**
+ * A handler that injects `kinds` in turn into the first attempt of distinct requests: with `every` = 2 the 1st, 3rd,
+ * 5th, ... distinct request is faulted (kinds[0], kinds[1], ...), the others and every retry are answered by `base`.
+ */
+export function faultSchedule(kinds: FaultKind[], every = 2, base: FakeHandler = defaultHandler): FaultSchedule {
+  const seen = new Map<string, number>();
+  const injected: Record<string, number> = {};
+  let faultIndex = 0;
+  const handler: FakeHandler = (req, i) => {
+    const k = bodyKey(req);
+    const attempts = seen.get(k);
+    if (attempts === undefined) {
+      const ordinal = seen.size;
+      seen.set(k, 1);
+      if (ordinal % every === 0) {
+        const kind = kinds[faultIndex++ % kinds.length];
+        injected[kind] = (injected[kind] ?? 0) + 1;
+        return faultReply(kind);
+      }
+    } else seen.set(k, attempts + 1);
+    return base(req, i);
+  };
+  return { handler, injected, distinct: () => seen.size };
+}
+
+/** Expected retries by reason for what a schedule injected. */
+export function expectedReasons(injected: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [kind, n] of Object.entries(injected)) {
+    const r = REASON_OF[kind as FaultKind];
+    out[r] = (out[r] ?? 0) + n;
+  }
+  return out;
+}
+
+export interface ModelSummary {
+  id: string;
+  requests: number;
+  retries: number;
+  reasons: Record<string, number>;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Parse the `summarizeModels` lines found in a command's stderr. */
+export function parseSummaries(stderr: string): ModelSummary[] {
+  const re = /^\s*(\S+): (\d+) requests, (\d+) retries(?: \(([^)]*)\))?, (\d+) failures, (\d+) prompt \+ (\d+) completion tokens$/gm;
+  const out: ModelSummary[] = [];
+  for (const m of stderr.matchAll(re)) {
+    const reasons: Record<string, number> = {};
+    for (const part of (m[4] ?? "").split(", ").filter(Boolean)) {
+      const [k, v] = part.split(": ");
+      reasons[k] = Number(v);
+    }
+    out.push({ id: m[1], requests: +m[2], retries: +m[3], reasons, failures: +m[5], promptTokens: +m[6], completionTokens: +m[7] });
+  }
+  return out;
+}
+
+export const tmpDir = (prefix = "parrot-rel-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+/**
+ * Read a JSONL output strictly: every line must be a complete JSON object and the file must end with a newline
+ * (no torn line). Returns the parsed rows.
+ */
+export function readStrictJsonl(file: string): any[] {
+  const text = fs.readFileSync(file, "utf8");
+  if (text.length > 0 && !text.endsWith("\n")) throw new Error(`${file}: torn last line`);
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l, i) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        throw new Error(`${file}:${i + 1}: not JSON`);
+      }
+    });
+}
+
+export function writeJsonl(file: string, rows: unknown[]): void {
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+/** Seeded PRNG (mulberry32) for reproducible crash moments. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Stderr must not hold a JS stack trace. */
+export const STACK_RE = /\n\s+at .+\(.*:\d+:\d+\)|\n\s+at .+:\d+:\d+/;
