@@ -1,4 +1,98 @@
-/** CLI registration for the `capo` stage (filled in by its issue). */
+/**
+ * `parrot capo FILE --assistant SPEC --out FILE [--strategies ...] [--max-queries N] [--concurrency C] [--seed S]
+ *  [--request-timeout SEC] [--shard I/N] [--max-attempts K]`
+ *
+ * Builds CaPO preference pairs (paper section 3.3): context-dependent queries (turn >= 2, heuristic detector), the
+ * session's own response as chosen, one negative per strategy as rejected. Output is append-only and resumable
+ * (key: session_id/turn/strategy); a negative still empty or equal to the chosen response after K attempts is
+ * dropped, counted, and tried again on a rerun.
+ */
 import type { Command } from "commander";
+import { UserError } from "../io/errors.js";
+import { readConversations } from "../conversations/readers.js";
+import { RequestLimiter, runPool } from "../run/limiter.js";
+import { createLimitedModel, summarizeModels } from "../run/models.js";
+import { openResumable } from "../run/output.js";
+import { Progress } from "../run/progress.js";
+import { inShard, parseShard } from "../run/shard.js";
+import { parsePositiveInt, parsePositiveNumber } from "../context/command.js";
+import { STRATEGIES, type Strategy } from "./prompts.js";
+import { type PairRow, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
 
-export function register(_program: Command): void {}
+/** Parse `--strategies a,b` against the three strategy names. @throws UserError naming the bad value. */
+export function parseStrategies(value: string): Strategy[] {
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UserError(`--strategies "${value}": expected a comma-separated list of ${STRATEGIES.join(", ")}`);
+  for (const s of items) {
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new UserError(`--strategies: unknown strategy "${s}"; expected ${STRATEGIES.join(", ")}`);
+  }
+  return [...new Set(items)] as Strategy[];
+}
+
+function parseSeed(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`--seed "${v}": expected a non-negative integer`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command("capo")
+    .description("CaPO preference pairs: context-neglect / -hallucination / -misunderstanding negatives (paper 3.3)")
+    .argument("<file>", "sessions: parrot records, ShareGPT, OpenAI messages or OpenAssistant trees")
+    .requiredOption("--assistant <spec>", "model that writes the negatives (URL#MODEL, openai:MODEL, gguf:PATH, default)")
+    .requiredOption("--out <file>", "output JSONL of pairs {id, session_id, turn, strategy, prompt, chosen, rejected, meta}")
+    .option("--strategies <list>", "comma-separated strategies", parseStrategies, [...STRATEGIES])
+    .option("--max-queries <n>", "use at most N context-dependent queries (seeded sample)", parsePositiveInt("--max-queries"))
+    .option("--seed <s>", "seed for the query sample and generation", parseSeed, 0)
+    .option("--max-attempts <k>", "generations per negative before it is dropped", parsePositiveInt("--max-attempts"), 3)
+    .option("--concurrency <n>", "requests in flight", parsePositiveInt("--concurrency"), 4)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", parsePositiveNumber("--request-timeout"))
+    .option("--shard <i/n>", "only the pairs whose session_id/turn/strategy hashes to shard I of N")
+    .action(async (file: string, opts: { assistant: string; out: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {
+      const shard = parseShard(opts.shard);
+      const sessions = readConversations(file);
+      const queries = selectQueries(sessions, { max: opts.maxQueries, seed: opts.seed });
+      const items = queries.flatMap((q) => opts.strategies.map((strategy) => ({ q, strategy, key: pairKey(q.session.id, q.turn, strategy) }))).filter((it) => inShard(it.key, shard));
+      const out = openResumable<PairRow>(opts.out, (r) => (r && typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string" ? pairKey(r.session_id, r.turn, r.strategy) : undefined));
+      const todo = items.filter((it) => !out.done.has(it.key));
+      process.stderr.write(`capo: ${queries.length} context-dependent queries from ${sessions.length} sessions; ${items.length} pairs planned, ${items.length - todo.length} already done\n`);
+      if (todo.length === 0) {
+        out.appender.close();
+        return;
+      }
+      const limiter = new RequestLimiter(opts.concurrency);
+      const progress = new Progress({ label: "capo", total: items.length, unit: "pairs", initial: items.length - todo.length });
+      const model = await createLimitedModel(opts.assistant, {
+        flag: "assistant",
+        limiter,
+        requestTimeoutSec: opts.requestTimeout,
+        parallel: opts.concurrency,
+        onRequest: (t) => progress.request(t),
+        log: (l) => progress.log(l),
+      });
+      const built: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
+      const dropped: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
+      const regenerated: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
+      try {
+        await runPool(todo, opts.concurrency, async ({ q, strategy }) => {
+          const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
+          regenerated[strategy] += neg.attempts - 1;
+          if (neg.rejected === undefined) dropped[strategy]++;
+          else {
+            out.appender.append(pairRow(q, strategy, { ...neg, rejected: neg.rejected }, model.id));
+            built[strategy]++;
+          }
+          progress.tick();
+        });
+      } finally {
+        out.appender.close();
+        progress.stop();
+        await model.close();
+      }
+      for (const s of opts.strategies) {
+        process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)\n`);
+      }
+      for (const l of summarizeModels([model])) process.stderr.write(l + "\n");
+    });
+}

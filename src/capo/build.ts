@@ -1,0 +1,137 @@
+/**
+ * CaPO preference pairs (paper section 3.3): for each context-dependent query (turn >= 2), the session's own
+ * response is `chosen` and each strategy's negative is `rejected`.
+ *
+ * Pair row (one JSON object per line; `parrot export dpo` reads exactly this):
+ *   {id: "<session_id>/<turn>/<strategy>", session_id, turn, strategy,
+ *    prompt: [{role, content}, ...messages up to and including the query],
+ *    chosen: string, rejected: string,
+ *    meta: {assistant, prompt_version, attempts, detector: {score, cues}, guess?, system?, source?}}
+ */
+import type { Message, Session } from "../conversations/session.js";
+import type { LanguageModel } from "../llm/types.js";
+import { detectContextDependency } from "../context/detect.js";
+import { seededShuffle } from "../run/rng.js";
+import {
+  CAPO_PROMPT_VERSION,
+  type Strategy,
+  hallucinationAnswerMessages,
+  hallucinationGuessMessages,
+  misunderstandingMessages,
+  neglectMessages,
+} from "./prompts.js";
+
+export interface PairRow {
+  id: string;
+  session_id: string;
+  turn: number;
+  strategy: Strategy;
+  prompt: Message[];
+  chosen: string;
+  rejected: string;
+  meta: Record<string, unknown>;
+}
+
+/** A context-dependent query with its history and the session's response. */
+export interface CapoQuery {
+  session: Session;
+  turn: number;
+  /** index of the query in session.messages */
+  index: number;
+  history: Message[];
+  query: string;
+  chosen: string;
+  detector: { score: number; cues: string[] };
+}
+
+/**
+ * Context-dependent queries (turn >= 2) that have a non-empty response, in session order; then, with `max`, the
+ * first `max` of a seeded shuffle (reproducible with the same seed).
+ */
+export function selectQueries(sessions: ReadonlyArray<Session>, opts: { max?: number; seed?: number } = {}): CapoQuery[] {
+  const out: CapoQuery[] = [];
+  for (const s of sessions) {
+    let turn = 0;
+    s.messages.forEach((m, index) => {
+      if (m.role !== "user") return;
+      turn++;
+      if (turn < 2) return;
+      const next = s.messages[index + 1];
+      if (!next || next.role !== "assistant" || next.content.trim() === "") return;
+      const history = s.messages.slice(0, index);
+      const d = detectContextDependency(history, m.content);
+      if (!d.context_dependent) return;
+      out.push({ session: s, turn, index, history, query: m.content, chosen: next.content, detector: { score: d.score, cues: d.cues } });
+    });
+  }
+  if (opts.max === undefined || opts.max >= out.length) return out;
+  return seededShuffle(out, opts.seed ?? 0).slice(0, opts.max);
+}
+
+/** Work key of one pair (resume). */
+export function pairKey(sessionId: string, turn: number, strategy: string): string {
+  return `${sessionId}/${turn}/${strategy}`;
+}
+
+/** Whether a negative is usable: non-empty and different from the chosen response (whitespace-insensitive). */
+export function usableNegative(rejected: string, chosen: string): boolean {
+  const norm = (s: string) => s.replace(/\s+/g, " ").trim();
+  return norm(rejected) !== "" && norm(rejected) !== norm(chosen);
+}
+
+export interface NegativeResult {
+  rejected?: string;
+  attempts: number;
+  guess?: string;
+}
+
+/**
+ * Generate one strategy's negative, regenerating up to `maxAttempts` times while it is empty or equal to the chosen
+ * response; `rejected` is undefined when every attempt failed (the caller drops and counts it).
+ * Requests: neglect 1, hallucination 2 (guess, answer), misunderstanding 1, per attempt.
+ */
+export async function generateNegative(
+  model: LanguageModel,
+  q: CapoQuery,
+  strategy: Strategy,
+  opts: { maxAttempts: number; temperature?: number; maxTokens?: number; seed?: number },
+): Promise<NegativeResult> {
+  let guess: string | undefined;
+  for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
+    const gen = { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed === undefined ? undefined : opts.seed + attempt - 1 };
+    let text: string;
+    if (strategy === "context-neglect") {
+      text = (await model.chat(neglectMessages(q.query), gen)).text;
+    } else if (strategy === "context-hallucination") {
+      guess = (await model.chat(hallucinationGuessMessages(q.query), gen)).text.trim();
+      text = (await model.chat(hallucinationAnswerMessages(q.query, guess), gen)).text;
+    } else {
+      text = (await model.chat(misunderstandingMessages(q.history, q.query), gen)).text;
+    }
+    if (usableNegative(text, q.chosen)) return { rejected: text.trim(), attempts: attempt, guess };
+  }
+  return { attempts: opts.maxAttempts, guess };
+}
+
+/** Assemble a pair row. */
+export function pairRow(q: CapoQuery, strategy: Strategy, neg: NegativeResult & { rejected: string }, assistantId: string): PairRow {
+  const meta: Record<string, unknown> = {
+    assistant: assistantId,
+    prompt_version: CAPO_PROMPT_VERSION,
+    attempts: neg.attempts,
+    detector: q.detector,
+  };
+  if (neg.guess !== undefined) meta.guess = neg.guess;
+  if (q.session.system !== undefined) meta.system = q.session.system;
+  if (q.session.meta?.source !== undefined) meta.source = q.session.meta.source;
+  return {
+    id: pairKey(q.session.id, q.turn, strategy),
+    session_id: q.session.id,
+    turn: q.turn,
+    strategy,
+    prompt: q.session.messages.slice(0, q.index + 1).map((m) => ({ role: m.role, content: m.content })),
+    chosen: q.chosen,
+    rejected: neg.rejected,
+    meta,
+  };
+}
