@@ -143,7 +143,7 @@ export function register(program: Command): void {
       };
       const assistant = await createLimitedModel(assistantSpec, { ...modelOpts, flag: "assistant" });
       const asker: LimitedModel = askerSpec === assistantSpec ? assistant : await createLimitedModel(askerSpec, { ...modelOpts, flag: "asker" });
-      err(`parrot collect: ${todo.length} sessions to collect (${already} already done) -> ${flags.out}; assistant ${assistant.id}, ${flags.simulator} simulator ${asker.id}`);
+      progress.log(`parrot collect: ${todo.length} sessions to collect (${already} already done) -> ${flags.out}; assistant ${assistant.id}, ${flags.simulator} simulator ${asker.id}`);
       const started = Date.now();
       try {
         const counters = await collectSessions(

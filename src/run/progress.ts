@@ -109,7 +109,9 @@ export class Progress {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.bar) this.bar.stop();
-    else this.printLine();
+    if (this.bar) {
+      this.bar.stop();
+      this.stream.write("\n");
+    } else this.printLine();
   }
 }
