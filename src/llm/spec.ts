@@ -13,9 +13,11 @@ export const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
 /**
  * The default model used when no model flag is given: a small real instruct model as a GGUF quant, resolved by
- * node-llama-cpp's model resolver (`hf:` URI) and cached in DEFAULT_MODEL_DIR. Named here and nowhere else.
+ * node-llama-cpp's model resolver (`hf:` URI) and cached in the user cache (src/llm/gguf.ts `defaultModelDir`).
+ * Named here and nowhere else. The URI names the exact file (SmolLM2-360M-Instruct, Q4_K_M, 271 MB, in
+ * huggingface.co/bartowski/SmolLM2-360M-Instruct-GGUF), so a cached copy is found offline without asking the Hub.
  */
-export const DEFAULT_GGUF_MODEL = "hf:bartowski/SmolLM2-360M-Instruct-GGUF:Q4_K_M";
+export const DEFAULT_GGUF_MODEL = "hf:bartowski/SmolLM2-360M-Instruct-GGUF/SmolLM2-360M-Instruct-Q4_K_M.gguf";
 
 export type ModelSpec =
   | { kind: "http"; baseURL: string; model: string }
