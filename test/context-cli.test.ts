@@ -1,0 +1,102 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import { REPO_ROOT, runCli } from "./support/cli.js";
+import { chatReply, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "parrot-ctx-"));
+const sessions = [
+  { id: "s1", messages: [
+    { role: "user", content: "Provide insights into the correlation between GDP, inflation and unemployment." },
+    { role: "assistant", content: "GDP, inflation and unemployment are linked by ..." },
+    { role: "user", content: "Now, explain them again like I'm five." },
+    { role: "assistant", content: "Imagine a lemonade stand ..." },
+    { role: "user", content: "What is the capital of Mongolia?" },
+    { role: "assistant", content: "Ulaanbaatar." },
+  ], meta: {} },
+];
+function writeSessions(dir: string): string {
+  const f = path.join(dir, "sessions.jsonl");
+  fs.writeFileSync(f, sessions.map((s) => JSON.stringify(s)).join("\n") + "\n");
+  return f;
+}
+const readRows = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+beforeAll(() => {
+  if (!fs.existsSync(path.join(REPO_ROOT, "dist/cli.js"))) execFileSync("npx", ["tsc", "-p", "."], { cwd: REPO_ROOT });
+});
+
+describe("parrot context detect", () => {
+  it("writes one row per user turn after the first (heuristic)", async () => {
+    const dir = tmp();
+    const out = path.join(dir, "ctx.jsonl");
+    const r = await runCli(["context", "detect", writeSessions(dir), "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readRows(out);
+    expect(rows.map((x) => [x.id, x.turn, x.context_dependent])).toEqual([["s1", 2, true], ["s1", 3, false]]);
+    expect(rows[0].cues).toContain("anaphora:them");
+    expect(r.stderr).toMatch(/2 queries, 1 context-dependent, 1 sessions/);
+  });
+
+  it("with --judge keeps both decisions, sends history + query to the judge, and resumes without new requests", async () => {
+    // The judge rejects the heuristic on turn 2 and agrees on turn 3.
+    server = await startFakeOpenAI((req) => {
+      const user = req.body.messages.find((m: any) => m.role === "user").content as string;
+      return chatReply(user.includes("Latest user query:\nNow, explain them") ? "No reference really.\nVERDICT: INDEPENDENT" : "Standalone.\nVERDICT: INDEPENDENT");
+    });
+    const dir = tmp();
+    const out = path.join(dir, "ctx.jsonl");
+    const args = ["context", "detect", writeSessions(dir), "--out", out, "--judge", `${server.url}#judge-model`, "--concurrency", "2"];
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests).toHaveLength(2);
+    const sys = server.requests[0].body.messages[0];
+    expect(sys.role).toBe("system");
+    const rows = readRows(out).sort((a, b) => a.turn - b.turn);
+    expect(rows[0].heuristic.context_dependent).toBe(true);
+    expect(rows[0].judge.context_dependent).toBe(false);
+    expect(rows[0].context_dependent).toBe(false);
+    expect(rows[0].judge.prompt_version).toMatch(/context-judge/);
+    expect(rows[1].heuristic.context_dependent).toBe(false);
+    expect(rows[1].judge.context_dependent).toBe(false);
+    const prompt2 = server.requests.map((q) => q.body.messages[1].content).find((c: string) => c.includes("explain them"));
+    expect(prompt2).toContain("Provide insights into the correlation");
+    expect(r.stderr).toMatch(/judge-model: 2 requests/);
+    const again = await runCli(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(server.requests).toHaveLength(2);
+    expect(readRows(out)).toHaveLength(2);
+  });
+
+  it("a judge reply without a verdict is retried, then the heuristic decision is kept (judge null)", async () => {
+    server = await startFakeOpenAI(() => chatReply("I am not sure."));
+    const dir = tmp();
+    const out = path.join(dir, "ctx.jsonl");
+    const r = await runCli(["context", "detect", writeSessions(dir), "--out", out, "--judge", `${server.url}#j`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests).toHaveLength(6);
+    const rows = readRows(out).sort((a, b) => a.turn - b.turn);
+    expect(rows[0].judge.context_dependent).toBeNull();
+    expect(rows[0].context_dependent).toBe(rows[0].heuristic.context_dependent);
+    expect(r.stderr).toMatch(/2 queries without a judge verdict/);
+  });
+
+  it("bad input: names file, line and field, exits non-zero, writes nothing", async () => {
+    const dir = tmp();
+    const f = path.join(dir, "bad.jsonl");
+    fs.writeFileSync(f, JSON.stringify(sessions[0]) + "\n" + JSON.stringify({ id: "s2", messages: [{ role: "robot", content: "x" }], meta: {} }) + "\n");
+    const out = path.join(dir, "ctx.jsonl");
+    const r = await runCli(["context", "detect", f, "--out", out]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/bad\.jsonl:2: field "messages\[0\]\.role"/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
