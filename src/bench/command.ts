@@ -27,7 +27,7 @@ import {
   parseBench,
   qidKey,
 } from "./data.js";
-import { DEFAULT_SCORE_RETRIES, groupAnswers, judgeWithRetries, judgmentKey, type JudgmentRow, planJudgments } from "./judge.js";
+import { DEFAULT_SCORE_RETRIES, JUDGE_MAX_TOKENS, groupAnswers, judgeWithRetries, judgmentKey, type JudgmentRow, planJudgments } from "./judge.js";
 import { formatSummaryTable, summarizeJudgments } from "./show.js";
 
 function positiveInt(flag: string) {
@@ -142,6 +142,7 @@ interface JudgeOpts {
   requestTimeout?: number;
   shard?: string;
   scoreRetries: number;
+  judgeMaxTokens: number;
 }
 
 async function runJudge(o: JudgeOpts): Promise<void> {
@@ -210,7 +211,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
       });
       const j = judge;
       await runPool(todo, o.concurrency, async (t) => {
-        const res = await judgeWithRetries(j, t, o.scoreRetries);
+        const res = await judgeWithRetries(j, t, o.scoreRetries, undefined, o.judgeMaxTokens);
         if (res.attempts > 1) retried++;
         if (res.score === -1) failed++;
         out.appender.append(row(t, res.judgment, res.score));
@@ -297,6 +298,7 @@ export function register(program: Command): void {
     .requiredOption("--out <file>", "judgments (append-only JSONL)")
     .option("--dry-run", "write the rows with the exact user_prompt and send nothing")
     .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", nonNegativeInt("score-retries"), DEFAULT_SCORE_RETRIES)
+    .option("--judge-max-tokens <n>", "max tokens of a judgment (FastChat: 2048)", positiveInt("judge-max-tokens"), JUDGE_MAX_TOKENS)
     .option("--concurrency <n>", "judgments in flight", positiveInt("concurrency"), 8)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumber("request-timeout"))
     .option("--shard <I/N>", "only the judgments of shard I of N")

@@ -235,14 +235,20 @@ export interface JudgeOutcome {
 /**
  * Ask the judge, and while the judgment holds no rating (score -1) ask again, at most `scoreRetries` more times;
  * the last judgment is kept (still -1 when every attempt failed).
- * Sampling: temperature 0, max tokens 2048 (FastChat run_judge_single for OpenAI judges).
+ * Sampling: temperature 0, max tokens 2048 unless `maxTokens` is given (FastChat run_judge_single for OpenAI judges).
  * @throws whatever the model throws after its own transport retries (UserError for HTTP).
  */
-export async function judgeWithRetries(judge: LanguageModel, task: JudgeTask, scoreRetries = DEFAULT_SCORE_RETRIES, timeoutMs?: number): Promise<JudgeOutcome> {
+export async function judgeWithRetries(
+  judge: LanguageModel,
+  task: JudgeTask,
+  scoreRetries = DEFAULT_SCORE_RETRIES,
+  timeoutMs?: number,
+  maxTokens = JUDGE_MAX_TOKENS,
+): Promise<JudgeOutcome> {
   let attempts = 0;
   for (;;) {
     attempts++;
-    const c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens: JUDGE_MAX_TOKENS, timeoutMs });
+    const c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, timeoutMs });
     const score = parseScore(c.text);
     if (score !== FAILED_SCORE || attempts > scoreRetries) return { judgment: c.text, score, attempts };
   }
