@@ -1,0 +1,345 @@
+/**
+ * The report's data: everything the page shows, computed in Node from validated inputs and embedded in the page as
+ * one JSON object (the page does no statistics of its own). Pure functions: no file access here (see inputs.ts).
+ *
+ * Sources: benchmark aggregation is src/bench/show.ts summarizeJudgments (FastChat show_result.py + paper Table 3
+ * turn buckets + bootstrap CI); dataset statistics are src/stats/stats.ts datasetStats (paper Table 1); context cues
+ * are src/context/detect.ts detectContextDependency (paper section 3.3).
+ */
+import type { Answer, Judgment, Question } from "../bench/data.js";
+import { qidKey } from "../bench/data.js";
+import { UserError } from "../io/errors.js";
+import { FAILED_SCORE } from "../bench/score.js";
+import { bootstrapMeanCI, rowScore, summarizeJudgments, type ModelSummary } from "../bench/show.js";
+import { detectContextDependency } from "../context/detect.js";
+import type { Session } from "../conversations/session.js";
+import type { PreferencePair } from "../export/data.js";
+import { datasetStats, type DatasetStats } from "../stats/stats.js";
+import { answerFromJudgePrompt } from "./judge-prompt.js";
+
+/** Table 3's turn buckets, in column order. */
+export const BUCKETS = ["overall", "turn_1", "turn_2", "turns_3_5", "turns_6_8"] as const;
+export type Bucket = (typeof BUCKETS)[number];
+const BUCKET_TURNS: Record<Bucket, [number, number]> = {
+  overall: [1, Infinity],
+  turn_1: [1, 1],
+  turn_2: [2, 2],
+  turns_3_5: [3, 5],
+  turns_6_8: [6, 8],
+};
+
+/** Validated inputs, each with the file it came from (file names are shown in the page). */
+export interface LoadedInputs {
+  judgments: Array<{ file: string; rows: Judgment[] }>;
+  answers: Array<{ file: string; rows: Answer[] }>;
+  questions: Array<{ file: string; rows: Question[] }>;
+  references: Array<{ file: string; rows: Answer[] }>;
+  sessions: Array<{ file: string; sessions: Session[] }>;
+  pairs: Array<{ file: string; pairs: PreferencePair[] }>;
+}
+
+export interface ReportOptions {
+  /** Page title. */
+  title?: string;
+  /** Sessions per session file embedded for browsing (statistics always use all). Default 500. */
+  maxSessions?: number;
+  /** Preference pairs embedded for browsing (counts always use all). Default 1000. */
+  maxPairs?: number;
+  /** Bootstrap resamples and seed for the 95% intervals (show.ts defaults: 1000, 0). */
+  resamples?: number;
+  seed?: number;
+  /** ISO time written into the page; default now. */
+  generated?: string;
+}
+
+/** One model's row of the benchmark table. */
+export interface BenchModelRow extends ModelSummary {
+  model: string;
+  /** 95% bootstrap interval per Table 3 bucket (questions resampled, see show.ts bootstrapMeanCI); null when empty. */
+  intervals: Record<Bucket, [number, number] | null>;
+}
+
+export interface BenchData {
+  /** Judged models, best overall first. */
+  rows: BenchModelRow[];
+  /** Turn numbers with at least one rated judgment, ascending. */
+  turns: number[];
+  /** Categories with at least one rated judgment (empty without a questions file). */
+  categories: string[];
+  /** Judge model / prompt names seen in `judge`. */
+  judges: string[];
+  /** Judgment rows read (dry-run rows excluded), and those without a rating (score -1). */
+  total: number;
+  failed: number;
+  resamples: number;
+}
+
+/** A question of the session browser. `turns` empty when no questions file named it. */
+export interface QuestionView {
+  key: string;
+  id: number | string;
+  category: string | null;
+  turns: string[];
+  /** Reference answer per turn (reference answer files, else the question's own `reference`). */
+  reference: string[] | null;
+  referenceModel: string | null;
+}
+
+export interface AnswerView {
+  turns: string[];
+  /** Where the text came from: an answer file, or recovered from the judge prompt (judge-prompt.ts). */
+  source: "answers" | "judge prompt";
+}
+
+export interface JudgmentView {
+  turn: number;
+  /** Rating, -1 when the judgment holds none. */
+  score: number;
+  judgment: string;
+  judge: string;
+}
+
+export interface ContextMark {
+  /** 0-based index into the session's messages. */
+  index: number;
+  score: number;
+  cues: string[];
+}
+
+export interface DatasetView {
+  file: string;
+  stats: DatasetStats;
+  /** user turns per session -> number of sessions. */
+  turnsHistogram: Array<[number, number]>;
+  /** context-dependent queries among all queries of the embedded sessions. */
+  contextQueries: number;
+  sessions: Array<{ id: string; messages: Session["messages"]; context: ContextMark[] }>;
+  /** Sessions in the file (sessions.length may be fewer: see maxSessions). */
+  total: number;
+}
+
+export interface PairsView {
+  files: string[];
+  total: number;
+  strategies: Array<[string, number]>;
+  items: PreferencePair[];
+}
+
+export interface ReportData {
+  title: string;
+  generated: string;
+  sources: Array<{ kind: string; file: string; records: number }>;
+  bench: BenchData | null;
+  /** Every model with answers or judgments: judged models (best first), then the others by name. */
+  models: string[];
+  questions: QuestionView[];
+  /** question key -> model -> answer. */
+  answers: Record<string, Record<string, AnswerView>>;
+  /** question key -> model -> judgments (by turn, then judge). */
+  judgments: Record<string, Record<string, JudgmentView[]>>;
+  datasets: DatasetView[];
+  pairs: PairsView | null;
+}
+
+/**
+ * 95% bootstrap intervals of each Table 3 bucket for each model: rated rows (score != -1, dry runs skipped) of the
+ * bucket's turns, clustered by question, resampled with show.ts bootstrapMeanCI (same seed for every bucket).
+ * The `overall` interval equals summarizeJudgments' `ci95` for the same rows, resamples and seed.
+ */
+export function bucketIntervals(rows: ReadonlyArray<Judgment>, resamples: number, seed: number): Map<string, Record<Bucket, [number, number] | null>> {
+  const clusters = new Map<string, Map<Bucket, Map<string, number[]>>>();
+  for (const row of rows) {
+    if (row.dry_run) continue;
+    const s = rowScore(row);
+    if (s === FAILED_SCORE) continue;
+    let m = clusters.get(row.model);
+    if (!m) clusters.set(row.model, (m = new Map(BUCKETS.map((b) => [b, new Map()]))));
+    for (const b of BUCKETS) {
+      const [lo, hi] = BUCKET_TURNS[b];
+      if (row.turn < lo || row.turn > hi) continue;
+      const byQ = m.get(b)!;
+      const k = qidKey(row.question_id);
+      const xs = byQ.get(k) ?? [];
+      xs.push(s);
+      byQ.set(k, xs);
+    }
+  }
+  const out = new Map<string, Record<Bucket, [number, number] | null>>();
+  for (const [model, m] of clusters) {
+    const rec = {} as Record<Bucket, [number, number] | null>;
+    for (const b of BUCKETS) rec[b] = bootstrapMeanCI([...m.get(b)!.values()], resamples, seed);
+    out.set(model, rec);
+  }
+  return out;
+}
+
+/** Benchmark table, per-turn and per-category data from judgment rows; null when there are no (non-dry-run) rows. */
+export function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Question>, resamples: number, seed: number): BenchData | null {
+  const live = rows.filter((r) => !r.dry_run);
+  if (live.length === 0) return null;
+  const categories = questions.length > 0 ? new Map(questions.map((q) => [q.question_id, q.category])) : undefined;
+  const summary = summarizeJudgments(live, { categories, resamples, seed });
+  const intervals = bucketIntervals(live, resamples, seed);
+  const empty = Object.fromEntries(BUCKETS.map((b) => [b, null])) as Record<Bucket, null>;
+  const out: BenchModelRow[] = Object.entries(summary.models).map(([model, s]) => ({ model, ...s, intervals: intervals.get(model) ?? empty }));
+  out.sort((a, b) => (b.overall ?? -Infinity) - (a.overall ?? -Infinity) || a.model.localeCompare(b.model));
+  const turns = [...new Set(out.flatMap((r) => Object.keys(r.per_turn).map(Number)))].sort((a, b) => a - b);
+  const cats = [...new Set(out.flatMap((r) => Object.keys(r.categories)))].sort();
+  const judges = [...new Set(live.map((r) => (r.judge ?? []).join(" / ")).filter((j) => j !== ""))].sort();
+  return {
+    rows: out,
+    turns,
+    categories: cats,
+    judges,
+    total: live.length,
+    failed: out.reduce((a, r) => a + r.failed, 0),
+    resamples,
+  };
+}
+
+/** Table 1 statistics, turns histogram and per-query context cues of one session file. */
+export function datasetView(file: string, sessions: ReadonlyArray<Session>, maxSessions: number): DatasetView {
+  const hist = new Map<number, number>();
+  for (const s of sessions) {
+    const t = s.messages.filter((m) => m.role === "user").length;
+    hist.set(t, (hist.get(t) ?? 0) + 1);
+  }
+  let contextQueries = 0;
+  const shown = sessions.slice(0, maxSessions).map((s) => {
+    const context: ContextMark[] = [];
+    s.messages.forEach((m, i) => {
+      if (m.role !== "user") return;
+      const d = detectContextDependency(s.messages.slice(0, i), m.content);
+      if (d.context_dependent) {
+        contextQueries++;
+        context.push({ index: i, score: Math.round(d.score * 1000) / 1000, cues: d.cues });
+      }
+    });
+    return { id: s.id, messages: s.messages, context };
+  });
+  return {
+    file,
+    stats: datasetStats(sessions),
+    turnsHistogram: [...hist.entries()].sort((a, b) => a[0] - b[0]),
+    contextQueries,
+    sessions: shown,
+    total: sessions.length,
+  };
+}
+
+/**
+ * Everything the page shows.
+ * @throws UserError when the same model answers the same question in two answer files.
+ */
+export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {}): ReportData {
+  const resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 0;
+  const maxSessions = options.maxSessions ?? 500;
+  const maxPairs = options.maxPairs ?? 1000;
+  const allQuestions = inputs.questions.flatMap((q) => q.rows);
+  const judgmentRows = inputs.judgments.flatMap((j) => j.rows).filter((r) => !r.dry_run);
+  const bench = benchData(judgmentRows, allQuestions, resamples, seed);
+
+  // Questions, in file order, then ids only seen in answers/judgments (sorted).
+  const questions = new Map<string, QuestionView>();
+  for (const q of allQuestions) {
+    const ref = Array.isArray((q as { reference?: unknown }).reference) ? ((q as { reference?: unknown[] }).reference ?? []).map(String) : null;
+    questions.set(qidKey(q.question_id), { key: qidKey(q.question_id), id: q.question_id, category: q.category, turns: q.turns, reference: ref, referenceModel: ref ? "question file" : null });
+  }
+  const extra = new Map<string, number | string>();
+  const note = (id: number | string) => {
+    const k = qidKey(id);
+    if (!questions.has(k)) extra.set(k, id);
+  };
+
+  const answers: Record<string, Record<string, AnswerView>> = {};
+  const answerModels = new Set<string>();
+  const answerFile = new Map<string, string>();
+  for (const { file, rows } of inputs.answers) {
+    for (const a of rows) {
+      const k = qidKey(a.question_id);
+      const key = `${a.model_id}\u0000${k}`;
+      const prev = answerFile.get(key);
+      if (prev !== undefined) throw new UserError(`${file}: ${a.model_id} answers question ${a.question_id} again (also in ${prev})`);
+      answerFile.set(key, file);
+      note(a.question_id);
+      answerModels.add(a.model_id);
+      (answers[k] ??= {})[a.model_id] = { turns: a.choices[0].turns, source: "answers" };
+    }
+  }
+
+  const judgments: Record<string, Record<string, JudgmentView[]>> = {};
+  const recovered = new Map<string, Map<number, string>>();
+  for (const r of judgmentRows) {
+    const k = qidKey(r.question_id);
+    note(r.question_id);
+    const score = rowScore(r);
+    ((judgments[k] ??= {})[r.model] ??= []).push({ turn: r.turn, score, judgment: r.judgment ?? "", judge: (r.judge ?? []).join(" / ") });
+    if (!answers[k]?.[r.model]) {
+      const text = answerFromJudgePrompt(r.user_prompt, r.turn);
+      if (text !== undefined) {
+        const rk = `${r.model}\u0000${k}`;
+        let m = recovered.get(rk);
+        if (!m) recovered.set(rk, (m = new Map()));
+        if (!m.has(r.turn)) m.set(r.turn, text);
+      }
+    }
+  }
+  for (const [rk, byTurn] of recovered) {
+    const [model, k] = rk.split("\u0000");
+    const n = Math.max(...byTurn.keys());
+    (answers[k] ??= {})[model] = { turns: Array.from({ length: n }, (_, i) => byTurn.get(i + 1) ?? ""), source: "judge prompt" };
+  }
+  for (const byModel of Object.values(judgments)) for (const js of Object.values(byModel)) js.sort((a, b) => a.turn - b.turn || a.judge.localeCompare(b.judge));
+
+  for (const [k, id] of [...extra.entries()].sort((a, b) => compareIds(a[1], b[1]))) {
+    questions.set(k, { key: k, id, category: null, turns: [], reference: null, referenceModel: null });
+  }
+  for (const { rows } of inputs.references) {
+    for (const a of rows) {
+      const q = questions.get(qidKey(a.question_id));
+      if (q) {
+        q.reference = a.choices[0].turns;
+        q.referenceModel = a.model_id;
+      }
+    }
+  }
+
+  const judged = bench ? bench.rows.map((r) => r.model) : [];
+  const others = [...answerModels].filter((m) => !judged.includes(m)).sort((a, b) => a.localeCompare(b));
+
+  let pairs: PairsView | null = null;
+  if (inputs.pairs.length > 0) {
+    const all = inputs.pairs.flatMap((p) => p.pairs);
+    const counts = new Map<string, number>();
+    for (const p of all) counts.set(p.strategy, (counts.get(p.strategy) ?? 0) + 1);
+    pairs = { files: inputs.pairs.map((p) => p.file), total: all.length, strategies: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])), items: all.slice(0, maxPairs) };
+  }
+
+  const sources: ReportData["sources"] = [
+    ...inputs.judgments.map((x) => ({ kind: "judgments", file: x.file, records: x.rows.length })),
+    ...inputs.answers.map((x) => ({ kind: "answers", file: x.file, records: x.rows.length })),
+    ...inputs.questions.map((x) => ({ kind: "questions", file: x.file, records: x.rows.length })),
+    ...inputs.references.map((x) => ({ kind: "reference answers", file: x.file, records: x.rows.length })),
+    ...inputs.sessions.map((x) => ({ kind: "sessions", file: x.file, records: x.sessions.length })),
+    ...inputs.pairs.map((x) => ({ kind: "pairs", file: x.file, records: x.pairs.length })),
+  ];
+
+  return {
+    title: options.title ?? "parrot report",
+    generated: options.generated ?? new Date().toISOString(),
+    sources,
+    bench,
+    models: [...judged, ...others],
+    questions: [...questions.values()],
+    answers,
+    judgments,
+    datasets: inputs.sessions.map((s) => datasetView(s.file, s.sessions, maxSessions)),
+    pairs,
+  };
+}
+
+function compareIds(a: number | string, b: number | string): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a).localeCompare(String(b), undefined, { numeric: true });
+}

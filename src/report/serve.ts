@@ -1,0 +1,191 @@
+/**
+ * `parrot view`: the report served on 127.0.0.1 (node:http) with live reload. Two modes:
+ * - data files (or folders of them): inputs are sorted by content (inputs.ts classifyPaths), the page is built in
+ *   memory, and the files are polled; when one changes (or a file appears in a watched folder) the page is rebuilt
+ *   and every open page gets a server-sent `reload` event. A rebuild that fails (a file caught half written, a bad
+ *   record) keeps the last good page and sends a `problem` event with the error, shown in a banner.
+ * - a report folder (holding index.html, as `parrot report` writes it): its files are served as they are, the
+ *   live-reload client is added to HTML pages, and a change to any file there sends `reload`.
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { UserError } from "../io/errors.js";
+import { buildReportData, type ReportOptions } from "./data.js";
+import { renderReportHtml } from "./html.js";
+import { LIVE_RELOAD_JS } from "./client.js";
+import { classifyPaths, countFiles, listDataFiles, loadInputs } from "./inputs.js";
+
+/** Path of the server-sent events stream. */
+export const EVENTS_PATH = "/__parrot/events";
+
+export interface ViewOptions extends ReportOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** How often the inputs are checked for changes, ms. Default 500. */
+  pollMs?: number;
+  /** Progress and problems (default: nothing). */
+  log?: (line: string) => void;
+}
+
+export interface ViewServer {
+  url: string;
+  port: number;
+  /** Files the page is built from (data mode) or served (report-folder mode). */
+  files: string[];
+  /** Pages rebuilt / reload events sent since start. */
+  reloads(): number;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+function signature(files: ReadonlyArray<string>): string {
+  return files
+    .map((f) => {
+      try {
+        const st = fs.statSync(f);
+        return `${f}\u0000${st.mtimeMs}\u0000${st.size}`;
+      } catch {
+        return `${f}\u0000missing`;
+      }
+    })
+    .join("\n");
+}
+
+function withLiveReload(html: string): string {
+  const tag = `<script>${LIVE_RELOAD_JS}</script>`;
+  const i = html.lastIndexOf("</body>");
+  return i >= 0 ? html.slice(0, i) + tag + html.slice(i) : html + tag;
+}
+
+/**
+ * Start the viewer.
+ * @param paths data files and folders, or one report folder (one holding index.html).
+ * @throws UserError when a path is missing, nothing in the paths is a report input, or the first build fails
+ *   (the same errors as `parrot report`); nothing is listening then.
+ */
+export async function startViewServer(paths: ReadonlyArray<string>, options: ViewOptions = {}): Promise<ViewServer> {
+  if (paths.length === 0) throw new UserError("parrot view: give a report folder or data files/folders");
+  const log = options.log ?? (() => {});
+  const reportDir = paths.length === 1 && fs.existsSync(path.join(paths[0], "index.html")) && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : undefined;
+
+  let page = "";
+  let watched: string[] = [];
+  const listWatched = (): string[] => {
+    if (reportDir) return fs.readdirSync(reportDir).sort().map((f) => path.join(reportDir, f)).filter((f) => fs.statSync(f).isFile());
+    return paths.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? listDataFiles(p) : [p]));
+  };
+  const build = (): string => {
+    const { files, ignored } = classifyPaths(paths);
+    for (const x of ignored) log(`parrot view: skipping ${x.file} (${x.why})`);
+    if (countFiles(files) === 0) throw new UserError(`parrot view: no judgments, answers, questions, sessions or pairs in ${paths.join(", ")}`);
+    return renderReportHtml(buildReportData(loadInputs(files), options), { liveReload: true });
+  };
+
+  if (!reportDir) page = build();
+  watched = listWatched();
+  let sig = signature(watched);
+
+  const clients = new Set<http.ServerResponse>();
+  let reloads = 0;
+  const send = (event: string, data: string) => {
+    const msg = `event: ${event}\ndata: ${data.replace(/\r?\n/g, " ")}\n\n`;
+    for (const res of clients) res.write(msg);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname === EVENTS_PATH) {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+      res.write(": connected\n\n");
+      clients.add(res);
+      req.on("close", () => clients.delete(res));
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405).end();
+      return;
+    }
+    if (!reportDir) {
+      if (url.pathname === "/" || url.pathname === "/index.html") {
+        res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store" }).end(page);
+      } else res.writeHead(404, { "content-type": TYPES[".txt"] }).end("not found\n");
+      return;
+    }
+    const rel = decodeURIComponent(url.pathname === "/" ? "/index.html" : url.pathname);
+    const file = path.resolve(reportDir, "." + rel);
+    if (!file.startsWith(reportDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404, { "content-type": TYPES[".txt"] }).end("not found\n");
+      return;
+    }
+    const type = TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
+    const body = fs.readFileSync(file);
+    res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(type.startsWith("text/html") ? withLiveReload(body.toString("utf8")) : body);
+  });
+
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    try {
+      const now = listWatched();
+      const s = signature(now);
+      if (s === sig) return;
+      watched = now;
+      sig = s;
+      if (!reportDir) {
+        try {
+          page = build();
+        } catch (err) {
+          const msg = err instanceof Error ? err.message : String(err);
+          log(`parrot view: rebuild failed, keeping the last page: ${msg}`);
+          send("problem", msg);
+          return;
+        }
+      }
+      reloads++;
+      log(`parrot view: change detected, reloading (${reloads})`);
+      send("reload", String(reloads));
+    } finally {
+      busy = false;
+    }
+  }, options.pollMs ?? 500);
+  const heartbeat = setInterval(() => {
+    for (const res of clients) res.write(": ping\n\n");
+  }, 15_000);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      clearInterval(timer);
+      clearInterval(heartbeat);
+      reject(err.code === "EADDRINUSE" ? new UserError(`parrot view: port ${options.port} is in use (--port 0 picks a free one)`) : err);
+    });
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    files: watched,
+    reloads: () => reloads,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(timer);
+        clearInterval(heartbeat);
+        for (const res of clients) res.end();
+        clients.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
