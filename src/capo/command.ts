@@ -88,11 +88,12 @@ export function register(program: Command): void {
       } finally {
         out.appender.close();
         progress.stop();
+        // Retries and failures are reported even when the run stops on an error.
+        for (const l of summarizeModels([model])) process.stderr.write(l + "\n");
         await model.close();
       }
       for (const s of opts.strategies) {
         process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)\n`);
       }
-      for (const l of summarizeModels([model])) process.stderr.write(l + "\n");
     });
 }

@@ -145,9 +145,10 @@ export function register(program: Command): void {
       } finally {
         out.appender.close();
         progress.stop();
+        // Retries and failures are reported even when the run stops on an error.
+        for (const l of summarizeModels([judge])) process.stderr.write(l + "\n");
         await judge.close();
       }
       if (noVerdict) process.stderr.write(`context detect: ${noVerdict} queries without a judge verdict (heuristic decision kept)\n`);
-      for (const l of summarizeModels([judge])) process.stderr.write(l + "\n");
     });
 }
