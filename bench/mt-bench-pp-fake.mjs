@@ -4,6 +4,8 @@
  * server that answers instantly: questions -> answers of a model -> answers of a reference model -> 640 judgments ->
  * show. Measures parrot's own overhead (process start, validation, prompt rendering, resume bookkeeping, I/O),
  * not any model. Run `npx tsc -p .` first, then `node bench/mt-bench-pp-fake.mjs [--delay-ms N]`.
+ * With `--engine gguf:PATH` the model, the reference model and the judge are that local GGUF instead (e.g. the smoke
+ * model from `parrot models smoke`), with 8 new tokens per answer and per judgment.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,6 +19,11 @@ const CLI = path.join(ROOT, "dist/cli.js");
 const QUESTIONS = path.resolve(ROOT, "../shared/data/mt_bench/question.jsonl");
 const delayArg = process.argv.indexOf("--delay-ms");
 const delayMs = delayArg > 0 ? Number(process.argv[delayArg + 1]) : 0;
+const engineArg = process.argv.indexOf("--engine");
+const engine = engineArg > 0 ? process.argv[engineArg + 1] : undefined;
+const conc = engine ? "2" : "16";
+const local = engine ? ["--max-tokens", "8"] : [];
+const localJudge = engine ? ["--judge-max-tokens", "8", "--score-retries", "0"] : [];
 
 let requests = 0;
 const server = http.createServer(async (req, res) => {
@@ -58,18 +65,18 @@ const merged = path.join(tmp, "mt-bench-pp.jsonl");
 const model = path.join(tmp, "model.jsonl");
 const ref = path.join(tmp, "reference.jsonl");
 const judg = path.join(tmp, "judgments.jsonl");
-console.log(`MT-Bench++ full run against ${url} (server delay ${delayMs} ms), node ${process.version}, ${os.cpus().length} cpus`);
+console.log(`MT-Bench++ full run against ${engine ?? url} (server delay ${delayMs} ms), node ${process.version}, ${os.cpus().length} cpus`);
 let total = 0;
 total += (await stepAsync("questions", ["bench", "questions", "--bench", "mt-bench-pp", "--questions", QUESTIONS, "--out", merged])).sec;
-total += (await stepAsync("answer (model)", ["bench", "answer", "--bench", "mt-bench-pp", "--questions", merged, "--model", `${url}#small`, "--model-id", "small", "--out", model, "--concurrency", "16"])).sec;
-total += (await stepAsync("answer (reference)", ["bench", "answer", "--bench", "mt-bench-pp", "--questions", merged, "--model", `${url}#big`, "--model-id", "big", "--out", ref, "--concurrency", "16"])).sec;
-total += (await stepAsync("judge (640)", ["bench", "judge", "--bench", "mt-bench-pp", "--questions", merged, "--references", ref, "--answers", model, "--judge", `${url}#judge`, "--out", judg, "--concurrency", "16"])).sec;
+total += (await stepAsync("answer (model)", ["bench", "answer", "--bench", "mt-bench-pp", "--questions", merged, "--model", engine ?? `${url}#small`, "--model-id", "small", "--out", model, "--concurrency", conc, ...local])).sec;
+total += (await stepAsync("answer (reference)", ["bench", "answer", "--bench", "mt-bench-pp", "--questions", merged, "--model", engine ?? `${url}#big`, "--model-id", "big", "--out", ref, "--concurrency", conc, ...local])).sec;
+total += (await stepAsync("judge (640)", ["bench", "judge", "--bench", "mt-bench-pp", "--questions", merged, "--references", ref, "--answers", model, "--judge", engine ?? `${url}#judge`, "--out", judg, "--concurrency", conc, ...localJudge])).sec;
 const show = await stepAsync("show", ["bench", "show", "--judgments", judg, "--questions", merged, "--json"]);
 total += show.sec;
 console.log(`${"total".padEnd(24)} ${total.toFixed(2).padStart(7)} s`);
 total = 0;
-total += (await stepAsync("rerun judge (resume)", ["bench", "judge", "--bench", "mt-bench-pp", "--questions", merged, "--references", ref, "--answers", model, "--judge", `${url}#judge`, "--out", judg])).sec;
+total += (await stepAsync("rerun judge (resume)", ["bench", "judge", "--bench", "mt-bench-pp", "--questions", merged, "--references", ref, "--answers", model, "--judge", engine ?? `${url}#judge`, "--out", judg])).sec;
 const s = JSON.parse(show.out).models.small;
-console.log(`rows: ${fs.readFileSync(judg, "utf8").trim().split("\n").length} judgments; small: n=${s.n} failed=${s.failed} overall=${s.overall.toFixed(3)}`);
+console.log(`rows: ${fs.readFileSync(judg, "utf8").trim().split("\n").length} judgments; small: n=${s.n} failed=${s.failed} overall=${s.overall === null ? "-" : s.overall.toFixed(3)}`);
 server.close();
 fs.rmSync(tmp, { recursive: true, force: true });
