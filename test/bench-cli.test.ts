@@ -30,6 +30,12 @@ const lastUser = (req: FakeRequest) => {
 
 /** Judges reply with a rating derived from the turn; answerers echo the query. Prompts containing NORATING get none. */
 function handler(req: FakeRequest) {
+  const sys = String(req.body?.messages?.[0]?.content ?? "");
+  if (sys.includes("two AI assistants")) {
+    // Pairwise: prefer the answer "GOOD", wherever it is placed.
+    const u = lastUser(req);
+    return chatReply(/Assistant A(?:'s Answer\]|:)\nGOOD/.test(u) ? "A is better. [[A]]" : u.includes("NOVERDICT") ? "hmm" : "[[B]]");
+  }
   if (isJudge(req)) {
     const u = lastUser(req);
     if (u.includes("NORATING")) return chatReply("I cannot decide.");
@@ -203,6 +209,47 @@ describe("bench judge (mt-bench)", () => {
     expect(since(n0)).toHaveLength(2);
     const rows = readJsonl(out);
     expect(rows.map((r: any) => `${r.question_id}/${r.turn}`).sort()).toEqual(["111/1", "111/2", "81/1", "81/2"]);
+  });
+});
+
+describe("pairwise grading (pair-v2, position swap)", () => {
+  it("plays both games per pair, maps winners like FastChat, and shows win rates", async () => {
+    const qs = readJsonl(path.join(MT, "question.jsonl")).filter((q: any) => q.question_id === 81 || q.question_id === 111);
+    const qfile = path.join(tmp, "pq.jsonl");
+    writeJsonl(qfile, qs);
+    const ans = (model: string, text: string) => {
+      const f = path.join(tmp, `pa-${model}.jsonl`);
+      writeJsonl(f, qs.map((q: any) => ({ question_id: q.question_id, answer_id: "x", model_id: model, choices: [{ index: 0, turns: [text, text] }], tstamp: 0 })));
+      return f;
+    };
+    const files = [ans("good", "GOOD"), ans("bad", "BAD"), ans("mute", "NOVERDICT")];
+    const out = path.join(tmp, "pairs.jsonl");
+    const args = ["bench", "judge", "--bench", "mt-bench", "--mode", "pairwise-baseline", "--baseline", "bad", "--questions", qfile, "--references", REFERENCES,
+      "--judge-prompts", PROMPTS, "--answers", ...files, "--judge", spec("gpt-4"), "--out", out, "--score-retries", "0"];
+    const n0 = server.requests.length;
+    const res = await runCli(args);
+    expect(res.code, res.stderr).toBe(0);
+    expect(since(n0)).toHaveLength(16); // 2 questions x 2 turns x 2 pairs x 2 games
+    const rows = readJsonl(out);
+    expect(rows).toHaveLength(8);
+    const r = rows.find((x: any) => x.model_1 === "good" && x.question_id === 111 && x.turn === 2);
+    expect(r.judge).toEqual(["gpt-4", "pair-math-v1-multi-turn"]);
+    expect([r.g1_winner, r.g2_winner]).toEqual(["model_1", "model_1"]);
+    expect(r.g1_user_prompt).toContain("### Assistant A:\nGOOD");
+    expect(r.g2_user_prompt).toContain("### Assistant A:\nBAD");
+    const m = rows.find((x: any) => x.model_1 === "mute" && x.turn === 1);
+    expect(m.model_2).toBe("bad");
+    expect(rows.find((x: any) => x.model_1 === "good" && x.turn === 1).judge[1]).toMatch(/^pair-(v2|math-v1)$/);
+
+    expect(m.g1_winner).toBe("error"); // no [[A]]/[[B]]/[[C]] in the judgment
+    expect(res.stderr).toMatch(/4 kept with an "error" verdict/);
+    const again = await runCli(args);
+    expect(again.stderr).toMatch(/judged 0 pairs/);
+    const show = await runCli(["bench", "show", "--judgments", out, "--json", "--baseline", "bad"]);
+    const p = JSON.parse(show.stdout).pairwise;
+    expect(p.good).toEqual({ win: 4, loss: 0, tie: 0, win_rate: 1, loss_rate: 0, win_rate_adjusted: 1 });
+    expect(p.mute).toBeUndefined(); // rows with an "error" game are dropped, as show_result.py drops them
+    expect(p.bad).toBeUndefined();
   });
 });
 

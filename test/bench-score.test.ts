@@ -6,8 +6,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseScore, pythonFormat, TemplateError } from "../src/bench/score.js";
 import { FIG4_INSTRUCTION, ordinal, renderMtBenchPPPrompt } from "../src/bench/prompts.js";
-import { bootstrapMeanCI, percentile, summarizeJudgments, type JudgmentLike } from "../src/bench/show.js";
-import { groupAnswers, judgeWithRetries, planMtBench, planMtBenchPP } from "../src/bench/judge.js";
+import { bootstrapMeanCI, percentile, summarizeJudgments, summarizePairwise, type JudgmentLike } from "../src/bench/show.js";
+import { groupAnswers, judgeWithRetries, makePairs, parseVerdict, planMtBench, planMtBenchPP } from "../src/bench/judge.js";
 import { loadJudgePrompts, loadQuestions, type Answer, type Question } from "../src/bench/data.js";
 import type { LanguageModel } from "../src/llm/types.js";
 import { SHARED } from "./support/cli.js";
@@ -216,5 +216,33 @@ describe("real question file", () => {
     const qs = loadQuestions(path.join(SHARED, "data/mt_bench/question.jsonl"));
     expect(qs).toHaveLength(80);
     expect(new Set(qs.map((q) => q.category)).size).toBe(8);
+  });
+});
+
+describe("pairwise (FastChat run_judge_pair, show_result.py display_result_pairwise)", () => {
+  it("parses verdicts in FastChat's order", () => {
+    expect(parseVerdict("[[B]] but also [[A]]")).toBe("A");
+    expect(parseVerdict("[[B]]")).toBe("B");
+    expect(parseVerdict("[[C]]")).toBe("tie");
+    expect(parseVerdict("[A]")).toBe("error");
+  });
+  it("builds baseline pairs and all pairs", () => {
+    expect(makePairs(["a", "b", "c"], "b")).toEqual([["a", "b"], ["c", "b"]]);
+    expect(makePairs(["a", "b", "c"], undefined)).toEqual([["a", "b"], ["a", "c"], ["b", "c"]]);
+    expect(() => makePairs(["a"], "z")).toThrow(/--baseline z/);
+  });
+  it("counts agreed wins, ties for disagreement or a game-1 tie, and drops errors", () => {
+    const p = summarizePairwise([
+      { model_1: "x", model_2: "y", g1_winner: "model_1", g2_winner: "model_1" },
+      { model_1: "x", model_2: "y", g1_winner: "model_1", g2_winner: "model_2" },
+      { model_1: "x", model_2: "y", g1_winner: "tie", g2_winner: "tie" },
+      { model_1: "x", model_2: "y", g1_winner: "model_2", g2_winner: "model_2" },
+      { model_1: "x", model_2: "y", g1_winner: "error", g2_winner: "model_1" },
+    ]);
+    expect(p.x).toEqual({ win: 1, loss: 1, tie: 2, win_rate: 0.25, loss_rate: 0.25, win_rate_adjusted: 0.5 });
+    expect(p.y.win).toBe(1);
+    expect(summarizePairwise([{ model_1: "x", model_2: "y", g1_winner: "model_1", g2_winner: "model_1" }], "y")).toEqual({
+      x: { win: 1, loss: 0, tie: 0, win_rate: 1, loss_rate: 0, win_rate_adjusted: 1 },
+    });
   });
 });

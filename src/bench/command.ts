@@ -12,7 +12,7 @@ import { RequestLimiter, runPool } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
 import { openResumable } from "../run/output.js";
 import { Progress } from "../run/progress.js";
-import { inShard, parseShard } from "../run/shard.js";
+import { inShard, parseShard, type Shard } from "../run/shard.js";
 import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
 import {
   type Answer,
@@ -20,6 +20,8 @@ import {
   type Judgment,
   DEFAULT_PP_TURNS_FILE,
   JudgmentSchema,
+  type PairJudgment,
+  PairJudgmentSchema,
   loadAnswers,
   loadBenchQuestions,
   loadJudgePrompts,
@@ -27,8 +29,22 @@ import {
   parseBench,
   qidKey,
 } from "./data.js";
-import { DEFAULT_SCORE_RETRIES, JUDGE_MAX_TOKENS, groupAnswers, judgeWithRetries, judgmentKey, type JudgmentRow, planJudgments } from "./judge.js";
-import { formatSummaryTable, summarizeJudgments } from "./show.js";
+import {
+  DEFAULT_SCORE_RETRIES,
+  JUDGE_MAX_TOKENS,
+  groupAnswers,
+  judgePair,
+  judgeWithRetries,
+  judgmentKey,
+  type JudgmentRow,
+  makePairs,
+  pairKey,
+  type PairJudgmentRow,
+  type PairTask,
+  planJudgments,
+  planMtBenchPairwise,
+} from "./judge.js";
+import { type BenchSummary, formatPairwiseTable, formatSummaryTable, type PairSummary, summarizeJudgments, summarizePairwise } from "./show.js";
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -143,6 +159,8 @@ interface JudgeOpts {
   shard?: string;
   scoreRetries: number;
   judgeMaxTokens: number;
+  mode: string;
+  baseline?: string;
 }
 
 async function runJudge(o: JudgeOpts): Promise<void> {
@@ -159,8 +177,17 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   }
   let prompts: Map<string, JudgePrompt> | undefined;
   if (o.judgePrompts) prompts = loadJudgePrompts(o.judgePrompts);
-  const tasks = planJudgments(bench, questions, answers, models, references, prompts, o.judgePrompts ?? "--judge-prompts");
   const judgeName = o.judgeName ?? judgeNameFromSpec(o.judge);
+  if (o.mode !== "single") {
+    if (o.mode !== "pairwise-baseline" && o.mode !== "pairwise-all") throw new UserError(`--mode "${o.mode}": expected single, pairwise-baseline or pairwise-all`);
+    if (bench !== "mt-bench") throw new UserError(`--mode ${o.mode}: pairwise grading is FastChat's MT-Bench grading; use --bench mt-bench`);
+    if (!prompts) throw new UserError("pairwise grading needs --judge-prompts (FastChat's judge_prompts.jsonl)");
+    if (o.mode === "pairwise-baseline" && !o.baseline) throw new UserError("--mode pairwise-baseline needs --baseline MODEL");
+    const pairs = makePairs(models, o.mode === "pairwise-baseline" ? o.baseline : undefined);
+    const pairTasks = planMtBenchPairwise(questions, answers, pairs, references, prompts, o.judgePrompts ?? "--judge-prompts");
+    return runPairJudge(o, pairTasks, judgeName, shard);
+  }
+  const tasks = planJudgments(bench, questions, answers, models, references, prompts, o.judgePrompts ?? "--judge-prompts");
 
   const dry = Boolean(o.dryRun);
   const out = openResumable<JudgmentRow>(o.out, (r) =>
@@ -232,22 +259,96 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   );
 }
 
+async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, shard: Shard | undefined): Promise<void> {
+  const dry = Boolean(o.dryRun);
+  const out = openResumable<PairJudgmentRow>(o.out, (r) =>
+    Boolean(r.dry_run) === dry && r.model_1 !== undefined ? pairKey(r.judge?.[0] ?? "", r.model_1, r.model_2, r.question_id, r.turn) : undefined,
+  );
+  const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry || r.model_1 === undefined).length;
+  if (mixed > 0) throw new UserError(`${o.out}: holds ${mixed} rows of another kind (single grading or ${dry ? "real" : "dry-run"} rows); use another --out file`);
+  const mine = tasks.filter((t) => inShard(`${qidKey(t.question_id)}/${t.model_1}/${t.model_2}/${t.turn}`, shard));
+  const todo = mine.filter((t) => !out.done.has(pairKey(judgeName, t.model_1, t.model_2, t.question_id, t.turn)));
+  const row = (t: PairTask, r: { g1_winner: string | null; g2_winner: string | null; g1_judgment: string | null; g2_judgment: string | null }): PairJudgmentRow => ({
+    question_id: t.question_id,
+    model_1: t.model_1,
+    model_2: t.model_2,
+    g1_winner: r.g1_winner,
+    g2_winner: r.g2_winner,
+    judge: [judgeName, t.promptName],
+    g1_user_prompt: t.g1.userPrompt,
+    g1_judgment: r.g1_judgment,
+    g2_user_prompt: t.g2.userPrompt,
+    g2_judgment: r.g2_judgment,
+    turn: t.turn,
+    tstamp: Date.now() / 1000,
+    ...(dry ? { dry_run: true as const } : {}),
+  });
+  if (dry) {
+    try {
+      for (const t of todo) out.appender.append(row(t, { g1_winner: null, g2_winner: null, g1_judgment: null, g2_judgment: null }));
+    } finally {
+      out.appender.close();
+    }
+    log(`dry run: wrote ${todo.length} pairs (${mine.length - todo.length} already in ${o.out}); nothing was sent`);
+    return;
+  }
+  const progress = new Progress({ label: `judge ${judgeName} (pairs)`, total: mine.length, unit: "pairs", initial: mine.length - todo.length });
+  const limiter = new RequestLimiter(o.concurrency);
+  let judge: LimitedModel | undefined;
+  let errors = 0;
+  try {
+    if (todo.length > 0) {
+      judge = await createLimitedModel(o.judge, { flag: "judge", limiter, requestTimeoutSec: o.requestTimeout, parallel: o.concurrency, onRequest: (t) => progress.request(t), log: (l) => progress.log(l) });
+      const j = judge;
+      await runPool(todo, o.concurrency, async (t) => {
+        const r = await judgePair(j, t, o.scoreRetries, o.judgeMaxTokens);
+        if (r.g1_winner === "error" || r.g2_winner === "error") errors++;
+        out.appender.append(row(t, r));
+        progress.tick();
+      });
+    }
+  } finally {
+    progress.stop();
+    out.appender.close();
+    if (judge) {
+      for (const l of summarizeModels([judge])) log(l);
+      await judge.close();
+    }
+  }
+  log(`judged ${todo.length} pairs (${mine.length - todo.length} already in ${o.out}); ${errors} kept with an "error" verdict`);
+}
+
 interface ShowOpts {
   judgments: string[];
   json?: boolean;
   questions?: string;
   bootstrap: number;
   seed: number;
+  baseline?: string;
 }
 
 function runShow(o: ShowOpts): void {
   const rows: Judgment[] = [];
-  for (const file of o.judgments) for (const rec of readJsonl(file)) rows.push(validateRecord(JudgmentSchema, rec, file));
+  const pairRows: PairJudgment[] = [];
+  for (const file of o.judgments) {
+    for (const rec of readJsonl(file)) {
+      const isPair = rec.value !== null && typeof rec.value === "object" && "model_1" in rec.value;
+      if (isPair) pairRows.push(validateRecord(PairJudgmentSchema, rec, file));
+      else rows.push(validateRecord(JudgmentSchema, rec, file));
+    }
+  }
   let categories: Map<number | string, string> | undefined;
   if (o.questions) categories = new Map(loadQuestions(o.questions).map((q) => [q.question_id, q.category]));
-  const summary = summarizeJudgments(rows, { categories, resamples: o.bootstrap, seed: o.seed });
-  if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-  else process.stdout.write(formatSummaryTable(summary));
+  const summary: BenchSummary & { pairwise?: Record<string, PairSummary> } = summarizeJudgments(rows, { categories, resamples: o.bootstrap, seed: o.seed });
+  if (pairRows.length > 0) summary.pairwise = summarizePairwise(pairRows, o.baseline);
+  if (o.json) {
+    process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+    return;
+  }
+  const parts: string[] = [];
+  if (rows.length > 0 || pairRows.length === 0) parts.push(formatSummaryTable(summary));
+  if (summary.pairwise) parts.push(formatPairwiseTable(summary.pairwise));
+  process.stdout.write(parts.join("\n"));
 }
 
 export function register(program: Command): void {
@@ -296,6 +397,8 @@ export function register(program: Command): void {
     .requiredOption("--judge <spec>", "judge model spec")
     .option("--judge-name <name>", "judge name written in judge[0] (default: the spec's model name)")
     .requiredOption("--out <file>", "judgments (append-only JSONL)")
+    .option("--mode <mode>", "single | pairwise-baseline | pairwise-all (FastChat gen_judgment.py modes; pairwise: mt-bench only)", "single")
+    .option("--baseline <model>", "baseline model_id for --mode pairwise-baseline")
     .option("--dry-run", "write the rows with the exact user_prompt and send nothing")
     .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", nonNegativeInt("score-retries"), DEFAULT_SCORE_RETRIES)
     .option("--judge-max-tokens <n>", "max tokens of a judgment (FastChat: 2048)", positiveInt("judge-max-tokens"), JUDGE_MAX_TOKENS)
@@ -312,5 +415,6 @@ export function register(program: Command): void {
     .option("--json", "print {\"models\": {NAME: {...}}}")
     .option("--bootstrap <n>", "bootstrap resamples for the CI", positiveInt("bootstrap"), 1000)
     .option("--seed <n>", "bootstrap seed", nonNegativeInt("seed"), 0)
+    .option("--baseline <model>", "pairwise rows: count only games against this model (show_result.py --baseline-model)")
     .action((o: ShowOpts) => runShow(o));
 }

@@ -206,3 +206,16 @@ export function temperatureFor(q: Question): number {
   if (q.required_temperature !== undefined) return q.required_temperature;
   return TEMPERATURE_CONFIG[q.category] ?? DEFAULT_TEMPERATURE;
 }
+
+/** A FastChat pairwise judgment row (common.py play_a_match_pair). */
+export const PairJudgmentSchema = z.looseObject({
+  question_id: QuestionId,
+  model_1: z.string(),
+  model_2: z.string(),
+  g1_winner: z.string().nullable().optional(),
+  g2_winner: z.string().nullable().optional(),
+  judge: z.array(z.string()).min(1).optional(),
+  turn: z.number().int().positive().optional(),
+  dry_run: z.boolean().optional(),
+});
+export type PairJudgment = z.infer<typeof PairJudgmentSchema>;

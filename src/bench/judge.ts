@@ -253,3 +253,169 @@ export async function judgeWithRetries(
     if (score !== FAILED_SCORE || attempts > scoreRetries) return { judgment: c.text, score, attempts };
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pairwise grading (FastChat gen_judgment.py --mode pairwise-baseline | pairwise-all; common.py run_judge_pair,
+// play_a_match_pair): each pair is judged twice, with the answers in both positions (game 1: A = model_1,
+// game 2: A = model_2).
+
+/** The FastChat pairwise prompts, by role (gen_judgment.py make_judge_pairwise). */
+export const FASTCHAT_PAIR_PROMPTS = {
+  default: "pair-v2",
+  math: "pair-math-v1",
+  defaultMultiTurn: "pair-v2-multi-turn",
+  mathMultiTurn: "pair-math-v1-multi-turn",
+} as const;
+
+/** One rendered game: exactly what is sent. */
+export interface PairGame {
+  userPrompt: string;
+  messages: ChatMessage[];
+}
+
+export interface PairTask {
+  question_id: number | string;
+  model_1: string;
+  model_2: string;
+  turn: number;
+  promptName: string;
+  /** Game 1: A = model_1, B = model_2. */
+  g1: PairGame;
+  /** Game 2: A = model_2, B = model_1. */
+  g2: PairGame;
+}
+
+/** A pairwise judgment row in FastChat's format (play_a_match_pair). */
+export interface PairJudgmentRow {
+  question_id: number | string;
+  model_1: string;
+  model_2: string;
+  g1_winner: string | null;
+  g2_winner: string | null;
+  judge: [string, string];
+  g1_user_prompt: string;
+  g1_judgment: string | null;
+  g2_user_prompt: string;
+  g2_judgment: string | null;
+  turn: number;
+  tstamp: number;
+  dry_run?: true;
+}
+
+/** Verdict of one game: FastChat's "[[A]]" output format ("[[A]]", else "[[B]]", else "[[C]]" = tie, else error). */
+export function parseVerdict(judgment: string): "A" | "B" | "tie" | "error" {
+  if (judgment.includes("[[A]]")) return "A";
+  if (judgment.includes("[[B]]")) return "B";
+  if (judgment.includes("[[C]]")) return "tie";
+  return "error";
+}
+
+/** Resume key of a pairwise judgment. */
+export function pairKey(judgeModel: string, model1: string, model2: string, questionId: number | string, turn: number): string {
+  return `${judgeModel}\u0000${model1}\u0000${model2}\u0000${qidKey(questionId)}\u0000${turn}`;
+}
+
+function requirePairPrompt(prompts: Map<string, JudgePrompt>, name: string, file: string, fields: string[]): JudgePrompt {
+  const p = prompts.get(name);
+  if (!p) throw new UserError(`${file}: no judge prompt named "${name}" (FastChat's judge_prompts.jsonl has it)`);
+  if (p.type !== "pairwise" || p.output_format !== "[[A]]") {
+    throw new UserError(`${file}: judge prompt "${name}" is ${p.type} / ${p.output_format}, expected pairwise / [[A]]`);
+  }
+  for (const f of templateFields(p.prompt_template)) {
+    if (!fields.includes(f)) throw new UserError(`${file}: judge prompt "${name}" uses field {${f}}, which FastChat does not fill`);
+  }
+  return p;
+}
+
+/**
+ * FastChat pairwise tasks for MT-Bench, in gen_judgment.py's match order (default, math, default-mt, math-mt; then
+ * questions, then pairs). `pairs` are [model_1, model_2] as FastChat builds them (make_match: [model, baseline] for
+ * every other model; make_match_all_pairs: every i < j).
+ * @throws UserError for a missing answer, reference or prompt, before anything is sent.
+ */
+export function planMtBenchPairwise(
+  questions: ReadonlyArray<Question>,
+  answers: AnswerSets,
+  pairs: ReadonlyArray<[string, string]>,
+  references: Map<string, Answer> | undefined,
+  prompts: Map<string, JudgePrompt>,
+  promptsFile: string,
+): PairTask[] {
+  const single = ["question", "answer_a", "answer_b", "ref_answer_1", "ref_answer_2"];
+  const multi = ["question_1", "question_2", "answer_a_1", "answer_b_1", "answer_a_2", "answer_b_2", "ref_answer_1", "ref_answer_2"];
+  const P = {
+    default: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.default, promptsFile, single),
+    math: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.math, promptsFile, single),
+    defaultMt: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.defaultMultiTurn, promptsFile, multi),
+    mathMt: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.mathMultiTurn, promptsFile, multi),
+  };
+  const isMath = (q: Question) => NEED_REF_CATS.includes(q.category);
+  const groups = [
+    { qs: questions.filter((q) => !isMath(q)), prompt: P.default, ref: false, multiTurn: false },
+    { qs: questions.filter(isMath), prompt: P.math, ref: true, multiTurn: false },
+    { qs: questions.filter((q) => !isMath(q)), prompt: P.defaultMt, ref: false, multiTurn: true },
+    { qs: questions.filter(isMath), prompt: P.mathMt, ref: true, multiTurn: true },
+  ];
+  const tasks: PairTask[] = [];
+  for (const g of groups) {
+    for (const q of g.qs) {
+      if (g.multiTurn && q.turns.length !== 2) continue;
+      const values: Record<string, string> = {};
+      if (g.ref) {
+        const r = referenceTurns(references, q, g.multiTurn ? 2 : 1, `category ${q.category} is graded against a reference`);
+        values.ref_answer_1 = r[0];
+        if (r.length > 1) values.ref_answer_2 = r[1];
+      }
+      for (const [m1, m2] of pairs) {
+        const need = g.multiTurn ? 2 : 1;
+        const a1 = answerTurns(answers.get(m1)?.get(qidKey(q.question_id)), m1, q, need);
+        const a2 = answerTurns(answers.get(m2)?.get(qidKey(q.question_id)), m2, q, need);
+        const game = (a: string[], b: string[]): PairGame => {
+          const userPrompt = g.multiTurn
+            ? render(g.prompt, { ...values, question_1: q.turns[0], question_2: q.turns[1], answer_a_1: a[0], answer_b_1: b[0], answer_a_2: a[1], answer_b_2: b[1] })
+            : render(g.prompt, { ...values, question: q.turns[0], answer_a: a[0], answer_b: b[0] });
+          return { userPrompt, messages: [{ role: "system", content: g.prompt.system_prompt }, { role: "user", content: userPrompt }] };
+        };
+        tasks.push({ question_id: q.question_id, model_1: m1, model_2: m2, turn: g.multiTurn ? 2 : 1, promptName: g.prompt.name, g1: game(a1, a2), g2: game(a2, a1) });
+      }
+    }
+  }
+  return tasks;
+}
+
+/**
+ * Play both games of a pair; a game whose judgment has no verdict is asked again up to `retries` times (FastChat
+ * keeps "error" at once). Winners are mapped as play_a_match_pair does: game 1 A -> model_1, game 2 A -> model_2.
+ */
+export async function judgePair(
+  judge: LanguageModel,
+  task: PairTask,
+  retries = DEFAULT_SCORE_RETRIES,
+  maxTokens = JUDGE_MAX_TOKENS,
+): Promise<{ g1_winner: string; g2_winner: string; g1_judgment: string; g2_judgment: string; attempts: number }> {
+  let attempts = 0;
+  const play = async (g: PairGame) => {
+    for (let i = 0; ; i++) {
+      attempts++;
+      const c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens });
+      const v = parseVerdict(c.text);
+      if (v !== "error" || i >= retries) return { v, text: c.text };
+    }
+  };
+  const g1 = await play(task.g1);
+  const g2 = await play(task.g2);
+  const map1: Record<string, string> = { A: "model_1", B: "model_2" };
+  const map2: Record<string, string> = { A: "model_2", B: "model_1" };
+  return { g1_winner: map1[g1.v] ?? g1.v, g2_winner: map2[g2.v] ?? g2.v, g1_judgment: g1.text, g2_judgment: g2.text, attempts };
+}
+
+/** FastChat's pairs: pairwise-baseline = [model, baseline] for every other model; pairwise-all = every i < j. */
+export function makePairs(models: ReadonlyArray<string>, baseline: string | undefined): Array<[string, string]> {
+  if (baseline !== undefined) {
+    if (!models.includes(baseline)) throw new UserError(`--baseline ${baseline}: no answers of that model in --answers`);
+    return models.filter((m) => m !== baseline).map((m) => [m, baseline]);
+  }
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < models.length; i++) for (let j = i + 1; j < models.length; j++) out.push([models[i], models[j]]);
+  return out;
+}

@@ -224,3 +224,69 @@ function renderColumns(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
 }
+
+/** The fields of a pairwise judgment row the summary reads (FastChat play_a_match_pair rows). */
+export interface PairJudgmentLike {
+  model_1: string;
+  model_2: string;
+  g1_winner?: string | null;
+  g2_winner?: string | null;
+  dry_run?: boolean;
+}
+
+/** Per-model pairwise results, as FastChat show_result.py display_result_pairwise computes them. */
+export interface PairSummary {
+  win: number;
+  loss: number;
+  tie: number;
+  /** win / (win + loss + tie). */
+  win_rate: number;
+  /** loss / (win + loss + tie). */
+  loss_rate: number;
+  /** (win + 0.5 tie) / (win + loss + tie). */
+  win_rate_adjusted: number;
+}
+
+/**
+ * show_result.py display_result_pairwise: rows with an "error" winner in either game are dropped; a game-1 tie or
+ * games that disagree count as a tie for both models; otherwise the agreed winner wins. With `baseline`, only
+ * rows involving it count and the baseline itself is not listed.
+ */
+export function summarizePairwise(rows: Iterable<PairJudgmentLike>, baseline?: string): Record<string, PairSummary> {
+  const acc = new Map<string, { win: number; loss: number; tie: number }>();
+  const add = (m: string, k: "win" | "loss" | "tie") => {
+    const a = acc.get(m) ?? { win: 0, loss: 0, tie: 0 };
+    a[k]++;
+    acc.set(m, a);
+  };
+  for (const r of rows) {
+    if (r.dry_run || r.g1_winner === "error" || r.g2_winner === "error" || r.g1_winner == null || r.g2_winner == null) continue;
+    if (baseline !== undefined && r.model_1 !== baseline && r.model_2 !== baseline) continue;
+    if (r.g1_winner === "tie" || r.g1_winner !== r.g2_winner) {
+      add(r.model_1, "tie");
+      add(r.model_2, "tie");
+    } else {
+      const [w, l] = r.g1_winner === "model_1" ? [r.model_1, r.model_2] : [r.model_2, r.model_1];
+      add(w, "win");
+      add(l, "loss");
+    }
+  }
+  const out: Record<string, PairSummary> = {};
+  for (const [m, a] of acc) {
+    if (m === baseline) continue;
+    const n = a.win + a.loss + a.tie;
+    out[m] = { ...a, win_rate: a.win / n, loss_rate: a.loss / n, win_rate_adjusted: (a.win + 0.5 * a.tie) / n };
+  }
+  return out;
+}
+
+/** Plain-text table of pairwise results, sorted by adjusted win rate (show_result.py's order). */
+export function formatPairwiseTable(pairs: Record<string, PairSummary>): string {
+  const names = Object.keys(pairs).sort((a, b) => pairs[b].win_rate_adjusted - pairs[a].win_rate_adjusted || a.localeCompare(b));
+  const rows = [["Model", "win", "loss", "tie", "win_rate", "loss_rate", "win_rate_adjusted"]];
+  for (const m of names) {
+    const p = pairs[m];
+    rows.push([m, String(p.win), String(p.loss), String(p.tie), p.win_rate.toFixed(4), p.loss_rate.toFixed(4), p.win_rate_adjusted.toFixed(4)]);
+  }
+  return renderColumns(rows) + "\n";
+}
