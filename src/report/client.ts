@@ -89,7 +89,8 @@ footer table td, footer table th { text-align:left; font-size:.8rem; }
   .body { max-height: none; }
   .controls label { flex-wrap: wrap; max-width: 100%; }
   .controls select.wide { width: 100%; }
-  th:first-child { max-width: 11rem; overflow-wrap: anywhere; }
+  th:first-child { min-width: 9rem; max-width: 11rem; overflow-wrap: anywhere; }
+  nav button { padding: .3rem .55rem; }
 }
 `;
 
@@ -218,7 +219,7 @@ export const REPORT_JS = String.raw`
       legend: legend,
       grid: { left: 40, right: 20, top: 30, bottom: 40 + lr * 20 },
       xAxis: { type: "category", data: xs, boundaryGap: false },
-      yAxis: { type: "value", min: 1, max: 10, name: "score" },
+      yAxis: { type: "value", min: 0, max: 10, interval: 2, name: "score" },
       series: B.rows.map(function (r, i) {
         return { name: r.model, type: "line", symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 9, connectNulls: false,
           lineStyle: { type: DASHES[Math.floor(i / 1) % DASHES.length], width: 2 },
@@ -405,7 +406,7 @@ export const REPORT_JS = String.raw`
       box.appendChild(el("div", { class: "msg " + m.role + (c ? " ctx" : "") }, [
         el("div", { class: "who", text: who + (c ? "  \u27f2 context-dependent (score " + c.score.toFixed(2) + ")" : "") }),
         c ? el("div", { class: "cues" }, ["cues: "].concat(c.cues.map(function (x) { return el("span", { class: "tag", text: x }); }))) : null,
-        m.role === "user" ? highlighted(m.content, c ? cueRegex(c.cues) : null) : richText(m.content)
+        m.role === "user" ? highlighted(m.content, c ? cueRegex(c.cues) : null) : el("div", { class: "body" }, [richText(m.content)])
       ]));
     });
   }
