@@ -56,6 +56,13 @@ interface Term {
 
 /** Cue weights, tuned on the dev split of test/fixtures/context/labelled.jsonl. */
 const W = {
+  transformObject: 0.65,
+  presupposingNp: 0.7,
+  yourNp: 0.7,
+  ordinalNp: 0.7,
+  compare: 0.7,
+  instead: 0.6,
+  other: 0.55,
   backref: 0.9,
   ellipsisOpener: 0.8,
   bare: 0.85,
@@ -64,6 +71,7 @@ const W = {
   pronoun: 0.75,
   demonstrative: 0.75,
   definiteNp: 0.55,
+  definiteNpEarlier: 0.45,
   there: 0.6,
   one: 0.6,
   ordinal: 0.7,
@@ -91,11 +99,13 @@ const BACKREF_PATTERNS: Array<[RegExp, string]> = [
   [/\byou(?:'ve| have)?\s+(?:just\s+|already\s+|previously\s+|earlier\s+)?(?:mentioned|said|wrote|write|forgot|missed|misspel\w*|left out|skipped|got it|suggested|listed|gave|given|provided|described|referred|recommended|explained|shared|showed|shown|used|told|proposed|outlined|created|made|generated|stated|noted|included|named|presented)\b/i, "you mentioned"],
   [/\b(?:mentioned|discussed|described|listed|stated|given|shown|provided|written|outlined)\s+(?:above|before|earlier|previously)\b/i, "mentioned above"],
   [/\b(?:the|this|that)\s+above\b|\babove\s+(?:code|text|information|info|answer|response|list|points?|steps?|example|script|story|article|essay|content|table|email|letter|idea|ideas|suggestions?|options?|query|function|program|message)\b|\bas\s+above\b|\bfrom\s+above\b/i, "above"],
-  [/\b(?:previous|prior|last|earlier|original|former)\s+(?:answer|response|reply|message|question|query|one|code|version|example|list|point|paragraph|email|letter|story|post|suggestion|explanation|output|text|draft|prompt|section|step|turn|chapter|table|solution|idea|ideas|option|options|language)\b/i, "previous"],
+  [/\b(?:previous|prior|earlier)\s+(?!(?:experience|experiences|owners?|employers?|jobs?|generations?|years?|centuries|decades|studies|research|works?|relationships?|marriages?|lives|life|president|administration|governments?)\b)[a-z]{3,}|\b(?:last|original|former)\s+(?:answer|response|reply|message|question|query|one|code|version|example|list|point|paragraph|email|letter|story|post|suggestion|explanation|output|text|draft|prompt|section|step|turn|chapter|table|solution|idea|ideas|option|options|language)\b/i, "previous"],
   [/\baforementioned\b|\bpreviously\b|\bas before\b|\bearlier\b(?!\s+(?:than|this|that|versions?|times?|years?|centur|stages?|periods?))/i, "earlier"],
-  [/\byour\s+(?:answer|response|reply|explanation|list|code|example|suggestions?|recommendations?|ideas?|points?|story|solution|essay|article|draft|script|table|summary|version|output|analysis|approach|last|previous|first|second|third|message|description|advice|plan|outline|poem|text|metaphor|analogy|tips|definition|statement|claim|calculation|method|comment|argument|previous|rephrased|initial|original)\b/i, "your answer"],
+  [/\byour\s+(?:answer|response|reply|explanation|list|code|example|suggestions?|recommendations?|ideas?|points?|story|solution|essay|article|draft|script|table|summary|version|output|analysis|approach|last|previous|first|second|third|message|description|advice|plan|outline|poem|text|metaphor|analogy|tips|definition|statement|claim|calculation|method|comment|argument|previous|rephrased|initial|original|own|logic|reasoning|function|implementation|program|algorithm|work|proposal|design|schedule|itinerary|routine|recipe|draft|headlines?|titles?|lyrics|email|letter|translation|edits?|corrections?|changes|estimate|numbers|figures|results?|conclusion|thoughts|opinion|assessment|review|feedback|critique|last|\d+(?:st|nd|rd|th))\b/i, "your answer"],
   [/\b(?:the\s+)?same\s+(?:story|information|info|thing|code|question|list|text|format|idea|content|way|approach|task|exercise|for|with|data|table|topic|style|one|problem|prompt)\b/i, "the same"],
   [/\b(?:going back|regarding what|as you said|like you said|you just|one more time|the original|the rest of (?:it|the))\b/i, "return"],
+  [/\byou\s+(?:did(?:n'?t| not)|have(?:n'?t| not)|forgot to|failed to|never)\s+(?:provide|mention|give|include|answer|list|address|explain|finish|complete|cite|add|use|follow|consider|show|say)\b/i, "you did not"],
+  [/\b(?:based on|given|considering|according to|in light of|taking into account)\s+(?:my|our|what (?:i|we|you)|your|the above|these|those|this|that|all (?:of )?(?:this|that|these))\b/i, "based on"],
   [/^\s*(?:no,?\s*)?(?:i meant|i mean|i was (?:asking|talking|referring)|i'?m (?:talking|referring|asking) about)\b/i, "clarification"],
   [/\b(?:(?:point|step|option|item|idea|question|section|tip|part|no\.?)\s*#?\d+|#\d+)\b/i, "ordinal"],
   [/\b(?:the|your)\s+(?:first|second|third|fourth|fifth|last|final|latter|former|\d+(?:st|nd|rd|th))\s+(?:one|two|three|issue|point|policy|option|idea|step|example|item|paragraph|suggestion|method|question|answer|part|version|area|tip|sentence|line|bullet)/i, "ordinal"],
@@ -105,6 +115,14 @@ const BACKREF_PATTERNS: Array<[RegExp, string]> = [
 const ELLIPSIS_OPENERS = /^\s*(?:(?:and|but|so|ok(?:ay)?|alright|then)\s*,?\s*)?(?:what about|how about|what of|and (?:for|what|how|in|if|the|about|with|when|why|who|which|where|regarding|also)|and\b|what if|same (?:for|with|but)|now (?:do|for|with|try)|also,|as for|regarding|in that case|if so|if not|why not|how come|like what|such as|for example\??$|why\??$|how\??$|really\??|seriously\??|are you sure|are you certain|is that (?:right|true|correct|so)|that (?:doesn'?t|does not|isn'?t|is not|seems|sounds|'s|s) |not (?:really|yet|quite|exactly)|then\b)/i;
 /** Whole-query continuations and replies. */
 const BARE = /^\s*(?:more|continue|go on|keep going|next|again|another(?: one)?|and\??|yes|no|nope|yep|yeah|sure|ok(?:ay)?|correct|right|exactly|wrong|incorrect|dead|done|why|how|go ahead|proceed|finish|complete|expand|elaborate|shorter|longer|simpler|more please|please continue|continue please|please complete|please finish|keep writing|go deeper|tell me more|more examples?|more details?|other|others|any others?|anything else|what else|example|examples|explain|why not|so|and then|then what|thanks,? (?:and|but|now) .{0,40}|(?:correct|ok|okay|good|great|nice|perfect|thanks)[,.!]?\s*(?:next|continue|more|go on|keep going)|(?:please\s+)?(?:continue|go on|elaborate|expand|rewrite|rephrase|shorten|summari[sz]e|simplify|translate|repeat|redo|retry|try again|do it again|write more|make it shorter|make it longer|give more|give me more|more like this)(?:\s+(?:please|pls|it|that|this|again|more))?)\s*[.!?]*\s*$/i;
+/** Continuation requests with a few extra words: "continue writing please", "keep going from where you stopped". */
+const CONTINUE = /^\s*(?:please\s+|pls\s+|ok(?:ay)?,?\s+|now\s+)?(?:continue|keep (?:going|writing|on)|go on|carry on|resume|finish|write more|more)\b[^?]{0,40}$/i;
+/** Verbs that transform a text the session holds ("rewrite the story"). */
+const TRANSFORM_VERBS = new Set(["rewrite", "rephrase", "translate", "convert", "shorten", "simplify", "revise", "edit", "modify", "change", "adjust", "update", "improve", "refactor", "reformat", "paraphrase", "condense", "reword", "polish", "proofread", "expand", "extend", "continue", "redo", "restructure", "reorganize", "alter", "tweak", "fix"]);
+/** Modifiers that presuppose an earlier mention of the head noun. */
+const PRESUPPOSING_MODIFIERS = new Set(["other", "remaining", "same", "above", "latter", "former", "updated", "revised", "corrected", "optimized", "optimised", "original", "modified", "improved", "previous", "aforementioned", "mentioned", "suggested", "proposed", "given", "provided", "new"]);
+const ORDINAL_WORDS = /\b(?:the\s+|your\s+|that\s+|my\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|1st|2nd|3rd|[4-9]th|10th)\s+([a-z][a-z-]{2,})\b/gi;
+const LETTERED_ITEM = /\b([a-z]{3,})\s+\(?([a-h])\)(?=[\s,.?!;:]|$)/gi;
 /** Verbs whose object, when missing, is the previous answer. */
 const OBJECT_VERBS = new Set(["rewrite", "rephrase", "translate", "summarize", "summarise", "shorten", "expand", "continue", "simplify", "elaborate", "repeat", "convert", "reformat", "redo", "revise", "edit", "improve", "refactor", "fix", "modify", "change", "adjust", "update", "regenerate", "restate", "paraphrase", "condense", "extend", "finish", "complete", "optimize", "optimise", "proofread", "polish", "retry", "add", "remove", "delete", "make", "turn", "put", "present", "format", "reword"]);
 const REPLY_START = /^\s*(?:yes|yeah|yep|yup|no|nope|nah|sure|correct|right|exactly|indeed|true|false|wrong|not really|not yet|not exactly|absolutely|definitely|of course|good idea|sounds (?:good|great)|great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|fair enough|that'?s (?:great|good|helpful|interesting|right|wrong|not)|this is (?:great|good|helpful))\b/i;
@@ -120,6 +138,8 @@ function stripCode(text: string): string {
  * (long, or with pasted code), the first and last ~240 characters.
  */
 function instructionText(query: string): { text: string; long: boolean } {
+  // ShareGPT exports carry the label of a browser translation button ("지금 번역하기", "Translate now") after queries.
+  query = query.replace(/\s*(?:지금 번역하기|translate now)\s*$/i, "");
   const hadCode = /```/.test(query);
   const q = stripCode(query).replace(/\s+/g, " ").trim();
   const long = query.length > LONG_QUERY_CHARS || hadCode;
@@ -255,6 +275,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
   }
 
   // Ellipsis: whole-query continuations, openers, fragments.
+  if (!long && CONTINUE.test(text) && text.split(/\s+/).length <= 8) add("ellipsis:continue", W.bare);
   if (!long && BARE.test(text)) add(`ellipsis:${text.toLowerCase().replace(/[.!?]+$/, "").slice(0, 30)}`, W.bare);
   const opener = ELLIPSIS_OPENERS.exec(text);
   if (opener) add(`ellipsis:${opener[0].trim().toLowerCase().replace(/[,\s]+$/, "")}`, W.ellipsisOpener);
@@ -286,6 +307,9 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
 
   // Anaphora.
   const stems = historyStems(history);
+  // The last exchange (previous user query and the reply to it): where most referents of a definite phrase live.
+  const lastUserIdx = history.map((m) => m.role).lastIndexOf("user");
+  const recentStems = historyStems(lastUserIdx >= 0 ? history.slice(lastUserIdx) : history);
   for (let i = 0; i < terms.length; i++) {
     const t = terms[i];
     const next = terms[i + 1];
@@ -300,8 +324,8 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     }
     if (DEMONSTRATIVES.has(t.w)) {
       const nextIsNoun = next && (isNoun(next) || next.tags.has("Adjective")) && next.sent === t.sent;
-      // time deixis and generic "those who"
-      if (next && TIME_NOUNS.has(next.w)) continue;
+      // time deixis ("this year") and generic "those who"; but "at that time", "during this period" point back.
+      if (next && TIME_NOUNS.has(next.w) && !(t.w === "that" || t.w === "those" || (prev && /^(during|throughout|at|by|since|until|in)$/.test(prev.w) && /^(time|period|season|point|moment|days)$/.test(next.w)))) continue;
       if ((t.w === "those" || t.w === "that") && next && /^(who|which|whose|whom|of)$/.test(next.w)) continue;
       if (t.w === "that") {
         // Complementizer/relative "that": after a verb/noun and followed by a clause.
@@ -331,6 +355,11 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       add("anaphora:there", W.there);
       continue;
     }
+    // Substitute "one" closing a phrase: "compromised by one", "can you recommend one?"
+    if (t.w === "one" && prev && !/^(no|any|every|each|at|of|the|a|this|that|which|another|than|in|to|with)$/.test(prev.w) && !prev.tags.has("Value") && (!next || next.sent !== t.sent || /[?.!]/.test(t.post)) && (prev.tags.has("Preposition") || isVerb(prev))) {
+      add(`anaphora:${prev.w} one`, W.one);
+      continue;
+    }
     // Substitute "one": "another one", "the second one", "a cheaper one".
     if (t.w === "one" && prev && /^(another|the|a|an|which|that|this|other|first|second|third|last|better|cheaper|shorter|longer|different|new|similar|bigger|smaller|best|same)$/.test(prev.w) || (t.w === "another" && (!next || next.sent !== t.sent || /[.?!]/.test(t.post)))) {
       if (!(next && next.w === "of")) add(`anaphora:${prev?.w ?? ""} ${t.w}`.trim(), W.one);
@@ -350,6 +379,20 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       if (h < 0) continue;
       const head = terms[h];
       if (head.tags.has("Verb") || head.tags.has("PresentTense")) continue;
+      const hs0 = stem(head.w);
+      // "rewrite the story", "translate the paragraph", "rephrase the explanation of ...": a transformation verb whose
+      // definite object is material the session already holds.
+      if (prev && TRANSFORM_VERBS.has(prev.w) && !/:/.test(text) && !terms.slice(i + 1, h).some((x) => x.w === "following") && (SELF_MATERIAL_NOUNS.has(head.w) || SELF_MATERIAL_NOUNS.has(hs0) || stems.has(hs0))) {
+        add(`ellipsis:${prev.w} the ${head.w}`, W.transformObject);
+        continue;
+      }
+      // A modifier that presupposes an earlier mention: "the other roots", "the same pole", "the optimized version".
+      if (terms.slice(i + 1, h).some((x) => PRESUPPOSING_MODIFIERS.has(x.w)) && hs0.length >= 3 && stems.has(hs0) && !TIME_NOUNS.has(head.w)) {
+        add(`anaphora:the ${terms.slice(i + 1, h + 1).map((x) => x.w).join(" ")}`, W.presupposingNp);
+        continue;
+      }
+      // A named modifier makes the phrase identify its referent by itself: "the InstructGPT API", "the MacBook Pro".
+      if (terms.slice(i + 1, h).some((x) => x.tags.has("ProperNoun") || x.tags.has("Acronym"))) continue;
       // "the bottom of the stairs": the complement of "of" is defined by its container.
       if (terms[i - 1]?.w === "of") continue;
       const after = terms[h + 1];
@@ -359,9 +402,36 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       if (hs.length < 3 || GENERIC_HEADS.has(head.w) || GENERIC_HEADS.has(hs)) continue;
       // The head must not be introduced earlier in the query itself.
       if (terms.slice(0, i).some((x) => stem(x.w) === hs)) continue;
-      if (stems.has(hs)) add(`anaphora:the ${head.w}`, W.definiteNp);
+      if (recentStems.has(hs)) add(`anaphora:the ${head.w}`, W.definiteNp);
+      else if (stems.has(hs)) add(`anaphora:the ${head.w} (earlier)`, W.definiteNpEarlier);
     }
   }
+
+  // Ordinal or lettered items of an earlier list: "the first film", "your 2nd option", "situation (a)".
+  for (const m of text.matchAll(ORDINAL_WORDS)) {
+    const noun = m[2].toLowerCase();
+    if (TIME_NOUNS.has(noun) || /^(of|and|the|time|place|thing|things|and|to|in|for|step|steps|person|people|half|round|law|world|impression|sight|glance|hand|class|name|floor|grade|minute|hour)$/.test(noun)) continue;
+    if (long && !/^your/i.test(m[0])) continue;
+    if (stems.has(stem(noun))) add(`backref:${m[0].toLowerCase().trim()}`, W.ordinalNp);
+  }
+  if (!long) for (const m of text.matchAll(LETTERED_ITEM)) if (stems.has(stem(m[1].toLowerCase())) && !/^(and|for|the|with|from)$/i.test(m[1])) add(`backref:${m[1].toLowerCase()} (${m[2].toLowerCase()})`, W.ordinalNp);
+  // "your function", "your logic": a possessive phrase naming something the session contains.
+  for (let i = 0; i < terms.length - 1; i++) {
+    if (terms[i].w !== "your") continue;
+    let j = i + 1;
+    while (j < terms.length - 1 && j - i <= 2 && (terms[j].tags.has("Adjective") || terms[j].tags.has("Value")) && !isNoun(terms[j])) j++;
+    const n = terms[j];
+    if (!n || !isNoun(n) || n.sent !== terms[i].sent) continue;
+    const ns = stem(n.w);
+    if (ns.length >= 3 && stems.has(ns) && !PERSON_NOUNS.test(n.w) && !/^(name|opinion|favorite|favourite|thoughts|view|views|experience|age|job|life|family|name's|take)$/.test(n.w)) {
+      if (!long) add(`backref:your ${n.w}`, W.yourNp);
+    }
+  }
+  if (!long && /\bcompares?\s*(?:(?:to|with)\s+(?:it|that|this|them|those|these))?\s*[?.!]*\s*$/i.test(text)) add("ellipsis:compare (no standard)", W.compare);
+  if (!long && /^\s*(?:but\s+|and\s+|ok(?:ay)?,?\s+)?instead\b/i.test(text)) add("backref:instead", W.instead);
+  // "What other conditions ...?": a set presupposed by the previous turn (not "other than").
+  if (!long && /\b(?:what|which|any|some)\s+other\b(?!\s+than)/i.test(text) && !/\bother\b[^.?!]{0,40}\bthan\b/i.test(text)) add("anaphora:other (no standard)", W.other);
+  if (!long && words.length <= 6 && /\bmore\s*[.!?]*\s*$/i.test(text)) add("ellipsis:more", W.more);
 
   // Weak cues.
   if (!long) {
