@@ -41,7 +41,7 @@ async function open(width: number, height: number, hash = ""): Promise<{ page: P
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("request", (r) => requests.push(r.url()));
   await page.goto(pageUrl + hash);
-  await page.waitForFunction(() => (window as any).__parrotReady === true, null, { timeout: 20_000 });
+  await page.waitForFunction("window.__parrotReady === true", null, { timeout: 20_000 });
   return { page, errors, requests };
 }
 
@@ -104,7 +104,7 @@ describe.skipIf(!haveChromium)("report in headless Chromium", () => {
   it("benchmark view: Table 3 with intervals, both charts drawn, every model present, no errors, file:// only", async () => {
     expect(models.length).toBe(36);
     const { page, errors, requests } = await open(1366, 900);
-    const rows = await page.$$eval("#bench-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.replace(/\s+/g, " ").trim())));
+    const rows = await page.$$eval("#bench-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as any).innerText.replace(/\s+/g, " ").trim())));
     expect(rows.length).toBe(5);
     expect(rows[0][0]).toBe("llama2_chat_7b");
     expect(rows[0][1]).toMatch(/^6\.19 ★ \[\d\.\d\d, \d\.\d\d\]$/);
@@ -150,7 +150,7 @@ describe.skipIf(!haveChromium)("report in headless Chromium", () => {
     expect(await page.$eval("article.card[data-model='gpt-3.5-turbo'] .body", (el) => el.textContent)).toMatch(/\w{3,}/);
     // Picking a question in the list shows its turns (question 81 is the first of MT-Bench).
     await page.selectOption("#question-select", { label: await page.$eval("#question-select option:first-child", (o) => o.textContent ?? "") });
-    await page.waitForFunction(() => decodeURIComponent(location.hash) === "#browse/n:81");
+    await page.waitForFunction('decodeURIComponent(location.hash) === "#browse/n:81"');
     expect(await page.$eval("section.turn .query", (q) => q.textContent)).toContain("Compose an engaging travel blog post about a recent trip to Hawaii");
     expect(await page.$$eval("section.turn:first-of-type article.card", (cs) => cs.length)).toBe(5);
     await page.screenshot({ path: path.join(shots, "answers-desktop.png") });
@@ -180,7 +180,7 @@ describe.skipIf(!haveChromium)("report in headless Chromium", () => {
     expect(shown).toEqual(["context-hallucination", "context-hallucination"]);
     expect(await page.$eval("article.pair .side.chosen", (s) => s.textContent)).toContain(HOSTILE);
     expect(await page.$eval("article.pair .side.rejected", (s) => s.textContent)).toContain("Which city do you mean? (context-hallucination)");
-    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+    expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
     expect(await page.$$eval("main img, main script", (x) => x.length)).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
@@ -189,7 +189,7 @@ describe.skipIf(!haveChromium)("report in headless Chromium", () => {
   it("phone width: no sideways page scroll, charts fit, answers stack", async () => {
     for (const [hash, name] of [["", "benchmark-phone.png"], ["#browse/n:81", "answers-phone.png"], ["#pairs", "pairs-phone.png"]] as const) {
       const { page, errors } = await open(390, 844, hash);
-      const fit = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
+      const fit = (await page.evaluate("({ doc: document.documentElement.scrollWidth, win: window.innerWidth })")) as { doc: number; win: number };
       expect(fit.doc).toBeLessThanOrEqual(fit.win);
       if (hash === "") {
         const w = await page.$eval("#chart-turns", (el) => el.getBoundingClientRect().width);
