@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
-import { readJsonl, validateRecord, writeFileAtomic } from "../io/jsonl.js";
+import { writeFileAtomic } from "../io/jsonl.js";
 import { parseModelSpec } from "../llm/spec.js";
 import { RequestLimiter, runPool } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
@@ -17,11 +17,8 @@ import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
 import {
   type Answer,
   type JudgePrompt,
-  type Judgment,
   DEFAULT_PP_TURNS_FILE,
-  JudgmentSchema,
-  type PairJudgment,
-  PairJudgmentSchema,
+  loadJudgments,
   loadAnswers,
   loadBenchQuestions,
   loadJudgePrompts,
@@ -328,15 +325,7 @@ interface ShowOpts {
 }
 
 function runShow(o: ShowOpts): void {
-  const rows: Judgment[] = [];
-  const pairRows: PairJudgment[] = [];
-  for (const file of o.judgments) {
-    for (const rec of readJsonl(file)) {
-      const isPair = rec.value !== null && typeof rec.value === "object" && "model_1" in rec.value;
-      if (isPair) pairRows.push(validateRecord(PairJudgmentSchema, rec, file));
-      else rows.push(validateRecord(JudgmentSchema, rec, file));
-    }
-  }
+  const { single: rows, pairwise: pairRows } = loadJudgments(o.judgments);
   let categories: Map<number | string, string> | undefined;
   if (o.questions) categories = new Map(loadQuestions(o.questions).map((q) => [q.question_id, q.category]));
   const summary: BenchSummary & { pairwise?: Record<string, PairSummary> } = summarizeJudgments(rows, { categories, resamples: o.bootstrap, seed: o.seed });
@@ -387,7 +376,7 @@ export function register(program: Command): void {
 
   bench
     .command("judge")
-    .description("single-answer grading (FastChat judgment rows; resumable; -1 ratings re-asked)")
+    .description("single-answer (or pairwise) grading with FastChat's prompts, or Fig. 4 for MT-Bench++ (FastChat judgment rows; resumable; -1 re-asked)")
     .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
     .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
     .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)

@@ -219,3 +219,20 @@ export const PairJudgmentSchema = z.looseObject({
   dry_run: z.boolean().optional(),
 });
 export type PairJudgment = z.infer<typeof PairJudgmentSchema>;
+
+/**
+ * Read judgment files (FastChat single rows and pairwise rows, told apart by `model_1`), validating every line.
+ * Used by `bench show` and the report. @throws InputError naming file, line and field.
+ */
+export function loadJudgments(files: ReadonlyArray<string>): { single: Judgment[]; pairwise: PairJudgment[] } {
+  const single: Judgment[] = [];
+  const pairwise: PairJudgment[] = [];
+  for (const file of files) {
+    for (const rec of readJsonl(file)) {
+      const isPair = rec.value !== null && typeof rec.value === "object" && "model_1" in rec.value;
+      if (isPair) pairwise.push(validateRecord(PairJudgmentSchema, rec, file));
+      else single.push(validateRecord(JudgmentSchema, rec, file));
+    }
+  }
+  return { single, pairwise };
+}
