@@ -51,6 +51,34 @@ describe("detectContextDependency", () => {
     }
   });
 
+  it("finds references to earlier lists, continuations, challenges and presupposed sets", () => {
+    const films: Message[] = [
+      { role: "user", content: "Suggest five award-winning documentary films for aspiring filmmakers, and list the conditions that cause chest pain." },
+      { role: "assistant", content: "1. Man on Wire ... 2. Searching for Sugar Man ... Chest pain can come from angina or reflux. Here is a story about a filmmaker." },
+    ];
+    const cases: Array<[string, string]> = [
+      ["When is the 2nd film released?", "backref:the 2nd film"],
+      ["Continue writing please", "ellipsis:continue"],
+      ["You did not provide a single source.", "backref:you did not"],
+      ["Based on my interests, what would be the best learning path?", "backref:based on"],
+      ["What other conditions should we consider?", "anaphora:other (no standard)"],
+      ["How do the coastal areas compare?", "ellipsis:compare (no standard)"],
+      ["Rewrite the story with a happier ending.", "ellipsis:rewrite the story"],
+      ["Instead of a documentary, suggest a feature film.", "backref:instead"],
+      ["Which of the five films is the most suitable for the 2 filmmakers? Compare the 5 films.", "backref:the 5 films"],
+    ];
+    for (const [q, cue] of cases) {
+      const d = detectContextDependency(films, q);
+      expect(d.cues, q).toContain(cue);
+      expect(d.context_dependent, `${q} -> ${d.cues.join(",")}`).toBe(true);
+    }
+    // Ordinals, counts and possessives need the noun to occur in the session; named modifiers identify by themselves.
+    for (const q of ["What is the first law of thermodynamics?", "Name the three branches of the US government.", "How do I call the OpenAI film API from Python?"]) {
+      const d = detectContextDependency(films, q);
+      expect(d.context_dependent, `${q} -> ${d.cues.join(",")}`).toBe(false);
+    }
+  });
+
   it("is deterministic and keeps score in [0, 1]", () => {
     const q = "And what did you say about the curry again?";
     const a = detectContextDependency(H, q);
@@ -61,29 +89,43 @@ describe("detectContextDependency", () => {
 });
 
 describe("labelled set (test/fixtures/context/labelled.jsonl)", () => {
-  const examples = loadLabelledSet(path.join(REPO_ROOT, "test/fixtures/context/labelled.jsonl"), path.join(SHARED, "data"));
+  const examples = [
+    ...loadLabelledSet(path.join(REPO_ROOT, "test/fixtures/context/labelled.jsonl"), path.join(SHARED, "data")),
+    ...loadLabelledSet(path.join(REPO_ROOT, "test/fixtures/context/holdout2.jsonl"), path.join(SHARED, "data")),
+  ];
   const decisions = detectAll(examples);
   const scoresFor = (split: string) =>
     binaryScores(examples.map((e, i) => ({ e, d: decisions[i] })).filter((x) => x.e.split === split).map((x) => ({ gold: x.e.label, predicted: x.d.context_dependent })));
 
-  it("has a few hundred turns from both sources, with both labels in both splits", () => {
-    expect(examples.length).toBeGreaterThanOrEqual(300);
-    for (const split of ["dev", "test"]) {
+  it("has a few hundred turns from five sources, with both labels in every split", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(550);
+    for (const split of ["dev", "test", "holdout2"]) {
       const s = scoresFor(split);
       expect(s.tp + s.fn).toBeGreaterThan(20);
       expect(s.tn + s.fp).toBeGreaterThan(20);
     }
-    expect(new Set(examples.map((e) => e.source))).toEqual(new Set(["mtbench101", "sharegpt_v3_sample"]));
+    expect(new Set(examples.map((e) => e.source))).toEqual(new Set(["mtbench101", "sharegpt_v3_sample", "mt-eval", "memochat", "oasst"]));
+    // holdout2 sessions are disjoint from the dev/test sessions.
+    const key = (e: { source: string; id: string | number }) => `${e.source}/${e.id}`;
+    const tuned = new Set(examples.filter((e) => e.split !== "holdout2").map(key));
+    expect(examples.filter((e) => e.split === "holdout2" && tuned.has(key(e)))).toEqual([]);
   });
 
-  it("reaches the measured F1 on the held-out test split (0.859, margin 0.03)", () => {
+  it("reaches the measured F1 on the held-out test split (0.853, margin 0.03)", () => {
     const s = scoresFor("test");
     console.log(`context detector test split: P=${s.precision.toFixed(3)} R=${s.recall.toFixed(3)} F1=${s.f1.toFixed(3)} (n=${s.n})`);
     expect(s.f1).toBeGreaterThanOrEqual(0.83);
     expect(s.precision).toBeGreaterThanOrEqual(0.88);
   });
 
-  it("reaches the measured F1 on the dev split (0.894, margin 0.03)", () => {
-    expect(scoresFor("dev").f1).toBeGreaterThanOrEqual(0.86);
+  it("reaches the measured F1 on the dev split (0.928, margin 0.03)", () => {
+    expect(scoresFor("dev").f1).toBeGreaterThanOrEqual(0.895);
+  });
+
+  it("reaches the measured F1 on the second held-out set, holdout2 (0.841, P 0.864; margin 0.03)", () => {
+    const s = scoresFor("holdout2");
+    console.log(`context detector holdout2: P=${s.precision.toFixed(3)} R=${s.recall.toFixed(3)} F1=${s.f1.toFixed(3)} (n=${s.n})`);
+    expect(s.f1).toBeGreaterThanOrEqual(0.81);
+    expect(s.precision).toBeGreaterThanOrEqual(0.83);
   });
 });

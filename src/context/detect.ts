@@ -63,6 +63,7 @@ const W = {
   compare: 0.7,
   instead: 0.6,
   other: 0.55,
+  overlap: 0.35,
   backref: 0.9,
   ellipsisOpener: 0.8,
   bare: 0.85,
@@ -119,9 +120,12 @@ const BARE = /^\s*(?:more|continue|go on|keep going|next|again|another(?: one)?|
 const CONTINUE = /^\s*(?:please\s+|pls\s+|ok(?:ay)?,?\s+|now\s+)?(?:continue|keep (?:going|writing|on)|go on|carry on|resume|finish|write more|more)\b[^?]{0,40}$/i;
 /** Verbs that transform a text the session holds ("rewrite the story"). */
 const TRANSFORM_VERBS = new Set(["rewrite", "rephrase", "translate", "convert", "shorten", "simplify", "revise", "edit", "modify", "change", "adjust", "update", "improve", "refactor", "reformat", "paraphrase", "condense", "reword", "polish", "proofread", "expand", "extend", "continue", "redo", "restructure", "reorganize", "alter", "tweak", "fix"]);
+/** Nouns naming a piece of the assistant's output ("the explanation", "the draft"). */
+const RESPONSE_NOUNS = new Set(["explanation", "answer", "response", "reply", "version", "draft", "translation", "plan", "suggestion", "recommendation", "solution", "output", "result", "rewrite", "bullet", "point", "tip", "idea", "option"]);
 /** Modifiers that presuppose an earlier mention of the head noun. */
 const PRESUPPOSING_MODIFIERS = new Set(["other", "remaining", "same", "above", "latter", "former", "updated", "revised", "corrected", "optimized", "optimised", "original", "modified", "improved", "previous", "aforementioned", "mentioned", "suggested", "proposed", "given", "provided", "new"]);
 const ORDINAL_WORDS = /\b(?:the\s+|your\s+|that\s+|my\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|1st|2nd|3rd|[4-9]th|10th)\s+([a-z][a-z-]{2,})\b/gi;
+const COUNTED_NP = /\bthe\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)\s+(?:[a-z-]+\s+)?([a-z][a-z-]{2,})\b/gi;
 const LETTERED_ITEM = /\b([a-z]{3,})\s+\(?([a-h])\)(?=[\s,.?!;:]|$)/gi;
 /** Verbs whose object, when missing, is the previous answer. */
 const OBJECT_VERBS = new Set(["rewrite", "rephrase", "translate", "summarize", "summarise", "shorten", "expand", "continue", "simplify", "elaborate", "repeat", "convert", "reformat", "redo", "revise", "edit", "improve", "refactor", "fix", "modify", "change", "adjust", "update", "regenerate", "restate", "paraphrase", "condense", "extend", "finish", "complete", "optimize", "optimise", "proofread", "polish", "retry", "add", "remove", "delete", "make", "turn", "put", "present", "format", "reword"]);
@@ -368,7 +372,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     // Definite noun phrase whose head appeared earlier in the session: "the plan", "the curry".
     if (t.w === "the") {
       let j = i + 1;
-      while (j < terms.length && terms[j].sent === t.sent && (terms[j].tags.has("Adjective") || terms[j].tags.has("Adverb")) && j - i <= 3) j++;
+      while (j < terms.length && terms[j].sent === t.sent && (terms[j].tags.has("Adjective") || terms[j].tags.has("Adverb") || (terms[j].tags.has("PastTense") && j > i && isNoun(terms[j + 1] ?? terms[j]))) && j - i <= 3) j++;
       // head = last noun of the noun group
       let h = -1;
       while (j < terms.length && terms[j].sent === t.sent && isNoun(terms[j]) && !terms[j].tags.has("Possessive")) {
@@ -382,7 +386,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       const hs0 = stem(head.w);
       // "rewrite the story", "translate the paragraph", "rephrase the explanation of ...": a transformation verb whose
       // definite object is material the session already holds.
-      if (prev && TRANSFORM_VERBS.has(prev.w) && !/:/.test(text) && !terms.slice(i + 1, h).some((x) => x.w === "following") && (SELF_MATERIAL_NOUNS.has(head.w) || SELF_MATERIAL_NOUNS.has(hs0) || stems.has(hs0))) {
+      if (prev && TRANSFORM_VERBS.has(prev.w) && !/:/.test(text) && !terms.slice(i + 1, h).some((x) => x.w === "following") && (SELF_MATERIAL_NOUNS.has(head.w) || SELF_MATERIAL_NOUNS.has(hs0) || RESPONSE_NOUNS.has(hs0) || stems.has(hs0))) {
         add(`ellipsis:${prev.w} the ${head.w}`, W.transformObject);
         continue;
       }
@@ -402,7 +406,10 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       if (hs.length < 3 || GENERIC_HEADS.has(head.w) || GENERIC_HEADS.has(hs)) continue;
       // The head must not be introduced earlier in the query itself.
       if (terms.slice(0, i).some((x) => stem(x.w) === hs)) continue;
-      if (recentStems.has(hs)) add(`anaphora:the ${head.w}`, W.definiteNp);
+      // A compound whose every noun the session used ("the rent increase") is as telling as a recent mention.
+      const nouns = terms.slice(i + 1, h + 1).filter((x) => isNoun(x));
+      const compoundSeen = nouns.length >= 2 && nouns.every((x) => stems.has(stem(x.w)));
+      if (recentStems.has(hs) || compoundSeen) add(`anaphora:the ${head.w}`, W.definiteNp);
       else if (stems.has(hs)) add(`anaphora:the ${head.w} (earlier)`, W.definiteNpEarlier);
     }
   }
@@ -413,6 +420,11 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     if (TIME_NOUNS.has(noun) || /^(of|and|the|time|place|thing|things|and|to|in|for|step|steps|person|people|half|round|law|world|impression|sight|glance|hand|class|name|floor|grade|minute|hour)$/.test(noun)) continue;
     if (long && !/^your/i.test(m[0])) continue;
     if (stems.has(stem(noun))) add(`backref:${m[0].toLowerCase().trim()}`, W.ordinalNp);
+  }
+  // "the 20 ideas", "the three options": a counted set the session listed.
+  if (!long) for (const m of text.matchAll(COUNTED_NP)) {
+    const noun = m[2].toLowerCase();
+    if (!TIME_NOUNS.has(noun) && !/^(years?|months?|weeks?|days?|hours?|minutes?|seconds?|percent|times|people|men|women|of)$/.test(noun) && stems.has(stem(noun))) add(`backref:the ${m[1].toLowerCase()} ${noun}`, W.ordinalNp);
   }
   if (!long) for (const m of text.matchAll(LETTERED_ITEM)) if (stems.has(stem(m[1].toLowerCase())) && !/^(and|for|the|with|from)$/i.test(m[1])) add(`backref:${m[1].toLowerCase()} (${m[2].toLowerCase()})`, W.ordinalNp);
   // "your function", "your logic": a possessive phrase naming something the session contains.
@@ -432,6 +444,14 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
   // "What other conditions ...?": a set presupposed by the previous turn (not "other than").
   if (!long && /\b(?:what|which|any|some)\s+other\b(?!\s+than)/i.test(text) && !/\bother\b[^.?!]{0,40}\bthan\b/i.test(text)) add("anaphora:other (no standard)", W.other);
   if (!long && words.length <= 6 && /\bmore\s*[.!?]*\s*$/i.test(text)) add("ellipsis:more", W.more);
+
+  // Lexical overlap: a short query with a definite article whose content nouns mostly come from the last exchange
+  // ("Which day of the week had only rice taken out?" after a table of rice deliveries). Never decides alone.
+  if (!long && words.length <= 25 && terms.some((x) => x.w === "the")) {
+    const content = words.filter((x) => isNoun(x) && !GENERIC_HEADS.has(x.w) && !TIME_NOUNS.has(x.w) && stem(x.w).length >= 3);
+    const shared = content.filter((x) => recentStems.has(stem(x.w)));
+    if (content.length >= 2 && shared.length / content.length >= 0.6) add("anaphora:overlap with the last exchange", W.overlap);
+  }
 
   // Weak cues.
   if (!long) {
