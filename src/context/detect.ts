@@ -14,7 +14,14 @@
  *   "next", "yes", "no"), verbless fragments ("Hypertension."), imperatives without an object ("rewrite in French").
  * - `backref:` explicit references to the conversation ("you mentioned", "above", "previous", "your answer",
  *   "point 2", "the same story", "again").
- * - weak cues (`particle:`, `ack:`, `comparative:`) add a little evidence but never decide alone.
+ * - list items and counted sets whose noun the session used ("the first film", "situation (a)", "the 20 ideas",
+ *   "your function"), presupposing modifiers ("the other roots", "the optimized version"), "what other ...",
+ *   "instead ...", "compare" without a standard, transformation verbs on held material ("rewrite the story").
+ * - weak cues (`particle:`, `ack:`, `comparative:`, overlap of a short query's nouns with the last exchange, a
+ *   definite phrase whose head only occurs before the last exchange) add evidence but never decide alone.
+ *
+ * Evaluation: bench/context-detect-eval.mjs on test/fixtures/context/labelled.jsonl (dev: tuning; test) and
+ * holdout2.jsonl (second held-out set, labelled before tuning, never tuned on).
  *
  * Not dependencies: cataphora and antecedents inside the query ("Will adding water to a battery help it ...",
  * "When keeping receipts, how long should I hold onto them?"), expletive "it" ("it is raining", "is it possible to",
