@@ -35,7 +35,7 @@ export const DEFAULT_COMPLETE_MAX_TOKENS = 512;
 /** Default sampling temperature of the local engine. */
 export const DEFAULT_LOCAL_TEMPERATURE = 0.7;
 /** How long the default model's resolver may take before a download starts (offline detection), ms. */
-export const DEFAULT_RESOLVE_TIMEOUT_MS = 20_000;
+export const DEFAULT_RESOLVE_TIMEOUT_MS = 15_000;
 
 const HOW_TO_NAME =
   "name a local GGUF file with gguf:PATH (e.g. one made by `parrot models smoke`) or an OpenAI-compatible endpoint " +
@@ -158,6 +158,19 @@ export async function resolveDefaultModel(
   } catch (err) {
     throw fail(`cannot create the cache folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, err);
   }
+  // Probe the Hub first with an abortable request: node-llama-cpp's downloader retries a dead network for minutes
+  // and its pending retries would keep the process alive after we give up.
+  const probe = probeUrl(uri);
+  if (probe) {
+    try {
+      const res = await fetch(probe, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(Math.min(timeoutMs, 10_000)) });
+      if (res.status >= 400) throw new Error(`HTTP ${res.status} for ${probe}`);
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const why = e.name === "TimeoutError" ? `no answer from ${new URL(probe).host} within ${Math.round(Math.min(timeoutMs, 10_000) / 1000)} s` : (e.cause?.code ?? e.message);
+      throw fail(why, err);
+    }
+  }
   const abort = new AbortController();
   let started = false;
   let timer: NodeJS.Timeout | undefined;
@@ -205,6 +218,14 @@ export function defaultThreads(file: string, env: NodeJS.ProcessEnv = process.en
     // fall through
   }
   return os.availableParallelism();
+}
+
+/** The download URL of an `hf:USER/REPO/FILE` (or https) model URI, to probe reachability; undefined otherwise. */
+export function probeUrl(uri: string): string | undefined {
+  if (/^https?:\/\//i.test(uri)) return uri;
+  const m = /^hf:([^/\s]+)\/([^/\s:#]+)\/([^#\s]+\.gguf)(?:#(.+))?$/i.exec(uri);
+  if (!m) return undefined;
+  return `https://huggingface.co/${m[1]}/${m[2]}/resolve/${m[4] ?? "main"}/${m[3]}`;
 }
 
 /** A FIFO pool of context sequences: `acquire` waits until one is free or `signal` aborts. */
@@ -337,9 +358,9 @@ export class GgufModel implements LanguageModel {
     return { ...this.counters };
   }
 
-  /** Tokenize text with the model's tokenizer (no special-token parsing). */
-  tokenize(text: string): Token[] {
-    return this.model.tokenize(text, false);
+  /** Tokenize text with the model's tokenizer; `specialTokens` parses `<|im_start|>` etc. as single tokens. */
+  tokenize(text: string, specialTokens = false): Token[] {
+    return this.model.tokenize(text, specialTokens);
   }
 
   /** The exact prompt text the chat template produces for `messages` (with the generation prompt). */

@@ -203,6 +203,9 @@ export function readTokenizerDir(dir: string, preOverride?: string): GgufVocab {
   };
 }
 
+/** Standard deviation of token embeddings (also the tied output projection). */
+export const EMBD_STD = 0.05;
+
 /** Standard-normal samples × std from a seeded generator (Box-Muller over mulberry32). */
 function randomNormal(n: number, std: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);
@@ -223,7 +226,8 @@ function checkInt(name: string, v: number, min: number, max: number): void {
 /**
  * Write the smoke GGUF: the folder's tokenizer and chat template, llama hyperparameters, random weights.
  * Sizes: token_embd is F16 (n_vocab × embd × 2 bytes: 6.3 MB for SmolLM2's 49152 × 64), the rest F32.
- * Weights ~ N(0, 1/sqrt(fan_in)), norms = 1: logits vary enough for sampling and greedy decoding to emit tokens.
+ * Weights ~ N(0, 1/sqrt(fan_in)), norms = 1, embeddings ~ N(0, EMBD_STD). The small embedding scale keeps the residual
+ * stream dominated by the blocks: with large tied embeddings the model only repeats its last input token.
  * @throws UserError on bad options or tokenizer files; nothing is written then.
  */
 export function writeSmokeModel(opts: SmokeModelOptions): SmokeModelInfo {
@@ -284,7 +288,7 @@ export function writeSmokeModel(opts: SmokeModelOptions): SmokeModelInfo {
     data: randomNormal(nIn * nOut, 1 / Math.sqrt(nIn), rand),
   });
   const tensors: GgufTensor[] = [
-    { name: "token_embd.weight", dims: [embd, nVocab], type: GGMLType.F16, data: randomNormal(embd * nVocab, 1, rand) },
+    { name: "token_embd.weight", dims: [embd, nVocab], type: GGMLType.F16, data: randomNormal(embd * nVocab, EMBD_STD, rand) },
   ];
   for (let i = 0; i < layers; i++) {
     tensors.push(
