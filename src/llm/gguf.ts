@@ -480,7 +480,6 @@ export class GgufModel implements LanguageModel {
       this.counters.failures++;
       if (timedOut) {
         const secs = ((options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_LOCAL_TIMEOUT_MS) / 1000).toString();
-        this.options.onRetry?.("timeout", 0);
         throw new UserError(`${this.id}: request timed out after ${secs} s (raise --request-timeout or lower max tokens)`, { cause: err });
       }
       if (err instanceof UserError) throw err;

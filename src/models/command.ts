@@ -18,8 +18,8 @@ export function register(program: Command): void {
   models
     .command("smoke")
     .description(
-      "write a tiny random-weight llama-architecture GGUF (a few MB) that carries the tokenizer and chat template of a\n" +
-        "Hugging Face tokenizer folder; run it with --model gguf:FILE to exercise the local engine offline (gibberish text)",
+      "write a tiny random-weight llama GGUF (~8.5 MB) with a tokenizer folder's vocabulary and chat template; " +
+        "name it as gguf:FILE in any model flag to run the local engine offline (its text is gibberish)",
     )
     .requiredOption("--tokenizer <dir>", "folder with tokenizer.json + tokenizer_config.json (config.json optional)")
     .requiredOption("--out <file>", "output .gguf file")
