@@ -238,8 +238,7 @@ export function writeSmokeModel(opts: SmokeModelOptions): SmokeModelInfo {
   checkInt("embd", embd, 16, 4096);
   if (embd % 16 !== 0) throw new UserError(`--embd ${embd}: expected a multiple of 16 (head size 16)`);
   checkInt("seed", seed, 0, 2 ** 32 - 1);
-  const outDir = path.dirname(path.resolve(opts.out));
-  if (!fs.existsSync(outDir)) throw new UserError(`--out ${opts.out}: directory ${outDir} does not exist`);
+  // The output folder is created when the file is written (writeFileAtomic), after all input is validated.
 
   const vocab = readTokenizerDir(opts.tokenizerDir, opts.pre);
   const headDim = 16;
