@@ -41,36 +41,8 @@ import {
   planJudgments,
   planMtBenchPairwise,
 } from "./judge.js";
+import { intOption, numberOption, positiveNumberOption } from "../cli/options.js";
 import { type BenchSummary, formatPairwiseTable, formatSummaryTable, type PairSummary, summarizeJudgments, summarizePairwise } from "./show.js";
-
-function positiveInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < 1) throw new UserError(`--${flag} "${v}": expected a positive integer`);
-    return n;
-  };
-}
-function nonNegativeInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n)) throw new UserError(`--${flag} "${v}": expected a non-negative integer`);
-    return n;
-  };
-}
-function positiveNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${flag} "${v}": expected a positive number`);
-    return n;
-  };
-}
-function nonNegativeNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new UserError(`--${flag} "${v}": expected a number >= 0`);
-    return n;
-  };
-}
 
 /** The short judge model name recorded in `judge[0]` (FastChat writes e.g. "gpt-4"): from the spec, no model created. */
 export function judgeNameFromSpec(spec: string): string {
@@ -119,8 +91,7 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
         limiter,
         requestTimeoutSec: o.requestTimeout,
         parallel: o.concurrency,
-        onRequest: (t) => progress.request(t),
-        log: (l) => progress.log(l),
+        progress,
       });
       const m = model;
       await runPool(todo, o.concurrency, async (q) => {
@@ -230,8 +201,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
         limiter,
         requestTimeoutSec: o.requestTimeout,
         parallel: o.concurrency,
-        onRequest: (t) => progress.request(t),
-        log: (l) => progress.log(l),
+        progress,
       });
       const j = judge;
       await runPool(todo, o.concurrency, async (t) => {
@@ -295,7 +265,7 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
   let errors = 0;
   try {
     if (todo.length > 0) {
-      judge = await createLimitedModel(o.judge, { flag: "judge", limiter, requestTimeoutSec: o.requestTimeout, parallel: o.concurrency, onRequest: (t) => progress.request(t), log: (l) => progress.log(l) });
+      judge = await createLimitedModel(o.judge, { flag: "judge", limiter, requestTimeoutSec: o.requestTimeout, parallel: o.concurrency, progress });
       const j = judge;
       await runPool(todo, o.concurrency, async (t) => {
         const r = await judgePair(j, t, o.scoreRetries, o.judgeMaxTokens);
@@ -367,10 +337,10 @@ export function register(program: Command): void {
     .requiredOption("--model <spec>", "model spec: URL#MODEL, openai:MODEL, gguf:PATH, default")
     .option("--model-id <name>", "model_id written in the rows (default: the spec's model name)")
     .requiredOption("--out <file>", "answers (append-only JSONL, one model per file)")
-    .option("--max-tokens <n>", "max new tokens per turn", positiveInt("max-tokens"), ANSWER_MAX_TOKENS)
-    .option("--temperature <t>", "force one temperature (default: FastChat's per category)", nonNegativeNumber("temperature"))
-    .option("--concurrency <n>", "questions in flight", positiveInt("concurrency"), 4)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumber("request-timeout"))
+    .option("--max-tokens <n>", "max new tokens per turn", intOption("max-tokens"), ANSWER_MAX_TOKENS)
+    .option("--temperature <t>", "force one temperature (default: FastChat's per category)", numberOption("temperature", 0))
+    .option("--concurrency <n>", "questions in flight", intOption("concurrency"), 4)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <I/N>", "only the questions of shard I of N")
     .action((o: AnswerOpts) => runAnswer(o));
 
@@ -389,10 +359,10 @@ export function register(program: Command): void {
     .option("--mode <mode>", "single | pairwise-baseline | pairwise-all (FastChat gen_judgment.py modes; pairwise: mt-bench only)", "single")
     .option("--baseline <model>", "baseline model_id for --mode pairwise-baseline")
     .option("--dry-run", "write the rows with the exact user_prompt and send nothing")
-    .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", nonNegativeInt("score-retries"), DEFAULT_SCORE_RETRIES)
-    .option("--judge-max-tokens <n>", "max tokens of a judgment (FastChat: 2048)", positiveInt("judge-max-tokens"), JUDGE_MAX_TOKENS)
-    .option("--concurrency <n>", "judgments in flight", positiveInt("concurrency"), 8)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumber("request-timeout"))
+    .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", intOption("score-retries", 0), DEFAULT_SCORE_RETRIES)
+    .option("--judge-max-tokens <n>", "max tokens of a judgment (FastChat: 2048)", intOption("judge-max-tokens"), JUDGE_MAX_TOKENS)
+    .option("--concurrency <n>", "judgments in flight", intOption("concurrency"), 8)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <I/N>", "only the judgments of shard I of N")
     .action((o: JudgeOpts) => runJudge(o));
 
@@ -402,8 +372,8 @@ export function register(program: Command): void {
     .requiredOption("--judgments <files...>", "judgment files (FastChat format; rows without score are parsed)")
     .option("--questions <file>", "question file, for per-category means")
     .option("--json", "print {\"models\": {NAME: {...}}}")
-    .option("--bootstrap <n>", "bootstrap resamples for the CI", positiveInt("bootstrap"), 1000)
-    .option("--seed <n>", "bootstrap seed", nonNegativeInt("seed"), 0)
+    .option("--bootstrap <n>", "bootstrap resamples for the CI", intOption("bootstrap"), 1000)
+    .option("--seed <n>", "bootstrap seed", intOption("seed", 0), 0)
     .option("--baseline <model>", "pairwise rows: count only games against this model (show_result.py --baseline-model)")
     .action((o: ShowOpts) => runShow(o));
 }

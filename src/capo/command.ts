@@ -15,7 +15,7 @@ import { createLimitedModel, summarizeModels } from "../run/models.js";
 import { openResumable } from "../run/output.js";
 import { Progress } from "../run/progress.js";
 import { inShard, parseShard } from "../run/shard.js";
-import { parsePositiveInt, parsePositiveNumber } from "../context/command.js";
+import { intOption, positiveNumberOption } from "../cli/options.js";
 import { STRATEGIES, type Strategy } from "./prompts.js";
 import { type PairRow, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
 
@@ -43,11 +43,11 @@ export function register(program: Command): void {
     .requiredOption("--assistant <spec>", "model that writes the negatives (URL#MODEL, openai:MODEL, gguf:PATH, default)")
     .requiredOption("--out <file>", "output JSONL of pairs {id, session_id, turn, strategy, prompt, chosen, rejected, meta}")
     .option("--strategies <list>", "comma-separated strategies", parseStrategies, [...STRATEGIES])
-    .option("--max-queries <n>", "use at most N context-dependent queries (seeded sample)", parsePositiveInt("--max-queries"))
+    .option("--max-queries <n>", "use at most N context-dependent queries (seeded sample)", intOption("max-queries"))
     .option("--seed <s>", "seed for the query sample and generation", parseSeed, 0)
-    .option("--max-attempts <k>", "generations per negative before it is dropped", parsePositiveInt("--max-attempts"), 3)
-    .option("--concurrency <n>", "requests in flight", parsePositiveInt("--concurrency"), 4)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", parsePositiveNumber("--request-timeout"))
+    .option("--max-attempts <k>", "generations per negative before it is dropped", intOption("max-attempts"), 3)
+    .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <i/n>", "only the pairs whose session_id/turn/strategy hashes to shard I of N")
     .action(async (file: string, opts: { assistant: string; out: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {
       const shard = parseShard(opts.shard);
@@ -68,8 +68,7 @@ export function register(program: Command): void {
         limiter,
         requestTimeoutSec: opts.requestTimeout,
         parallel: opts.concurrency,
-        onRequest: (t) => progress.request(t),
-        log: (l) => progress.log(l),
+        progress,
       });
       const built: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const dropped: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));

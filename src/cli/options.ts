@@ -25,3 +25,12 @@ export function numberOption(flag: string, min = -Infinity, max = Infinity) {
     return n;
   };
 }
+
+/** Parse a number flag value that must be > 0 (timeouts, rates). */
+export function positiveNumberOption(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UserError(`--${flag} "${value}": expected a number > 0`);
+    return n;
+  };
+}

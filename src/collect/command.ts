@@ -138,8 +138,7 @@ export function register(program: Command): void {
         limiter,
         requestTimeoutSec: flags.requestTimeout,
         parallel: Math.min(flags.concurrency, os.availableParallelism() * 4),
-        onRequest: (tokens: number) => progress.request(tokens),
-        log: (line: string) => progress.log(line),
+        progress,
       };
       const assistant = await createLimitedModel(assistantSpec, { ...modelOpts, flag: "assistant" });
       const asker: LimitedModel = askerSpec === assistantSpec ? assistant : await createLimitedModel(askerSpec, { ...modelOpts, flag: "asker" });

@@ -8,7 +8,7 @@
  * Heuristic-only output is written atomically; judged output is append-only and resumable (key: id/turn).
  */
 import type { Command } from "commander";
-import { UserError } from "../io/errors.js";
+import { intOption, positiveNumberOption } from "../cli/options.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
@@ -60,20 +60,6 @@ export function detectSessions(sessions: ReadonlyArray<Session>): ContextRow[] {
   }));
 }
 
-export function parsePositiveInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag} "${v}": expected a positive integer`);
-    return n;
-  };
-}
-export function parsePositiveNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} "${v}": expected a positive number`);
-    return n;
-  };
-}
 
 const JUDGE_ATTEMPTS = 3;
 
@@ -85,8 +71,8 @@ export function register(program: Command): void {
     .argument("<file>", "sessions: parrot records, ShareGPT, OpenAI messages or OpenAssistant trees")
     .requiredOption("--out <file>", "output JSONL: {id, turn, context_dependent, score, cues}")
     .option("--judge <spec>", "LLM that confirms or rejects each heuristic decision (URL#MODEL, openai:MODEL, gguf:PATH)")
-    .option("--concurrency <n>", "requests in flight", parsePositiveInt("--concurrency"), 4)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", parsePositiveNumber("--request-timeout"))
+    .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <i/n>", "only the queries whose id/turn hashes to shard I of N")
     .action(async (file: string, opts: { out: string; judge?: string; concurrency: number; requestTimeout?: number; shard?: string }) => {
       const shard = parseShard(opts.shard);
@@ -112,8 +98,7 @@ export function register(program: Command): void {
         limiter,
         requestTimeoutSec: opts.requestTimeout,
         parallel: opts.concurrency,
-        onRequest: (t) => progress.request(t),
-        log: (l) => progress.log(l),
+        progress,
       });
       let noVerdict = 0;
       try {

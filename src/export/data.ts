@@ -3,6 +3,7 @@
  * sft-ask, and CaPO preference pairs for dpo. All input is read and validated before anything is written.
  */
 import { z } from "zod";
+import { intOption } from "../cli/options.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Message, Session } from "../conversations/session.js";
 import { readJsonl, validateRecord } from "../io/jsonl.js";
@@ -136,7 +137,5 @@ export function formatSkips(skipped: Record<string, number>): string {
 
 /** Parse a positive integer flag. @throws UserError. */
 export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UserError(`${flag}: expected a positive integer, got "${value}"`);
-  return Number(value);
+  return value === undefined ? undefined : intOption(flag.replace(/^--/, ""))(value);
 }

@@ -272,6 +272,23 @@ function finishReason(stopReason: string): string {
 }
 
 /** Cut `text` before the first occurrence of any stop string (defensive: node-llama-cpp already omits it). */
+/**
+ * node-llama-cpp generation options shared by chat and raw completion: our defaults, no repeat penalty (as the HTTP
+ * engines), stop strings as custom stop triggers, and an abort signal that throws rather than returning partial text.
+ */
+function samplingOptions(options: GenerateOptions, defaultMaxTokens: number, signal: AbortSignal, onToken: (tokens: Token[]) => void) {
+  return {
+    maxTokens: options.maxTokens ?? defaultMaxTokens,
+    temperature: options.temperature ?? DEFAULT_LOCAL_TEMPERATURE,
+    ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.stop?.length && { customStopTriggers: options.stop }),
+    repeatPenalty: false as const,
+    signal,
+    stopOnAbortSignal: false,
+    onToken,
+  };
+}
+
 function cutAtStop(text: string, stop: readonly string[] | undefined): string {
   let out = text;
   for (const s of stop ?? []) {
@@ -394,16 +411,7 @@ export class GgufModel implements LanguageModel {
         .contextText.tokenize(this.model.tokenizer).length;
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: this.chatWrapper, autoDisposeSequence: false });
       try {
-        const res = await chat.generateResponse(history, {
-          maxTokens: options.maxTokens ?? DEFAULT_CHAT_MAX_TOKENS,
-          temperature: options.temperature ?? DEFAULT_LOCAL_TEMPERATURE,
-          ...(options.seed !== undefined && { seed: options.seed }),
-          ...(options.stop?.length && { customStopTriggers: options.stop }),
-          repeatPenalty: false,
-          signal,
-          stopOnAbortSignal: false,
-          onToken,
-        });
+        const res = await chat.generateResponse(history, samplingOptions(options, DEFAULT_CHAT_MAX_TOKENS, signal, onToken));
         return { text: cutAtStop(res.response, options.stop), promptTokens, finishReason: finishReason(res.metadata.stopReason) };
       } finally {
         chat.dispose({ disposeSequence: false });
@@ -425,16 +433,7 @@ export class GgufModel implements LanguageModel {
         this.model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos ? ([bos, ...tokens] as Token[]) : tokens;
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       try {
-        const res = await completion.generateCompletionWithMeta(input, {
-          maxTokens: options.maxTokens ?? DEFAULT_COMPLETE_MAX_TOKENS,
-          temperature: options.temperature ?? DEFAULT_LOCAL_TEMPERATURE,
-          ...(options.seed !== undefined && { seed: options.seed }),
-          ...(options.stop?.length && { customStopTriggers: options.stop }),
-          repeatPenalty: false,
-          signal,
-          stopOnAbortSignal: false,
-          onToken,
-        });
+        const res = await completion.generateCompletionWithMeta(input, samplingOptions(options, DEFAULT_COMPLETE_MAX_TOKENS, signal, onToken));
         return { text: cutAtStop(res.response, options.stop), promptTokens: input.length, finishReason: finishReason(res.metadata.stopReason) };
       } finally {
         completion.dispose({ disposeSequence: false });

@@ -9,17 +9,10 @@ import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { buildReportData } from "./data.js";
+import { intOption } from "../cli/options.js";
 import { renderReportHtml } from "./html.js";
 import { loadInputs } from "./inputs.js";
 import { startViewServer } from "./serve.js";
-
-function intFlag(flag: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new UserError(`--${flag} "${v}": expected an integer >= ${min}`);
-    return n;
-  };
-}
 
 interface ReportFlags {
   judgments?: string[];
@@ -62,10 +55,10 @@ export function register(program: Command): void {
     .option("--pairs <files...>", "CaPO preference pairs (parrot capo)")
     .requiredOption("--out <dir>", "output folder (index.html is written there)")
     .option("--title <text>", "page title", "parrot report")
-    .option("--max-sessions <n>", "sessions per file embedded for browsing (statistics use all)", intFlag("max-sessions", 0), 500)
-    .option("--max-pairs <n>", "pairs embedded for browsing (counts use all)", intFlag("max-pairs", 0), 1000)
-    .option("--bootstrap <n>", "bootstrap resamples for the 95% intervals", intFlag("bootstrap", 1), 1000)
-    .option("--seed <n>", "bootstrap seed", intFlag("seed", 0), 0)
+    .option("--max-sessions <n>", "sessions per file embedded for browsing (statistics use all)", intOption("max-sessions", 0), 500)
+    .option("--max-pairs <n>", "pairs embedded for browsing (counts use all)", intOption("max-pairs", 0), 1000)
+    .option("--bootstrap <n>", "bootstrap resamples for the 95% intervals", intOption("bootstrap", 1), 1000)
+    .option("--seed <n>", "bootstrap seed", intOption("seed", 0), 0)
     .action((o: ReportFlags) => {
       const inputs = loadInputs({
         judgments: o.judgments ?? [],
@@ -91,13 +84,13 @@ export function register(program: Command): void {
     .command("view")
     .description("serve the report on 127.0.0.1 with live reload when the files change; prints the URL, Ctrl-C stops")
     .argument("<paths...>", "a report folder (with index.html), or data files and folders (sorted by content)")
-    .option("--port <n>", "port (0 = a free one)", intFlag("port", 0), 0)
-    .option("--poll <ms>", "how often to check the files for changes, ms", intFlag("poll", 50), 500)
+    .option("--port <n>", "port (0 = a free one)", intOption("port", 0), 0)
+    .option("--poll <ms>", "how often to check the files for changes, ms", intOption("poll", 50), 500)
     .option("--title <text>", "page title", "parrot report")
-    .option("--max-sessions <n>", "sessions per file embedded for browsing", intFlag("max-sessions", 0), 500)
-    .option("--max-pairs <n>", "pairs embedded for browsing", intFlag("max-pairs", 0), 1000)
-    .option("--bootstrap <n>", "bootstrap resamples for the 95% intervals", intFlag("bootstrap", 1), 1000)
-    .option("--seed <n>", "bootstrap seed", intFlag("seed", 0), 0)
+    .option("--max-sessions <n>", "sessions per file embedded for browsing", intOption("max-sessions", 0), 500)
+    .option("--max-pairs <n>", "pairs embedded for browsing", intOption("max-pairs", 0), 1000)
+    .option("--bootstrap <n>", "bootstrap resamples for the 95% intervals", intOption("bootstrap", 1), 1000)
+    .option("--seed <n>", "bootstrap seed", intOption("seed", 0), 0)
     .action(async (paths: string[], o: ViewFlags) => {
       if (o.port > 65535) throw new UserError(`--port ${o.port}: expected 0..65535`);
       const server = await startViewServer(paths, {

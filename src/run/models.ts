@@ -6,6 +6,7 @@ import { UserError } from "../io/errors.js";
 import { createModel } from "../llm/index.js";
 import type { ChatMessage, Completion, GenerateOptions, LanguageModel, ModelStats } from "../llm/types.js";
 import type { RequestLimiter } from "./limiter.js";
+import type { Progress } from "./progress.js";
 
 export interface LimitedModelOptions {
   /** Flag name for errors ("assistant", "judge", ...). */
@@ -15,9 +16,8 @@ export interface LimitedModelOptions {
   requestTimeoutSec?: number;
   /** Local engines: parallel sequences (use the command's concurrency). */
   parallel?: number;
-  /** Called after every finished request with its total tokens (progress). */
-  onRequest?: (tokens: number) => void;
-  log?: (line: string) => void;
+  /** The command's progress display: counts every finished request and its tokens, and prints retry logs. */
+  progress?: Progress;
   /** HTTP backoff base, ms. Default: `PARROT_BACKOFF_BASE_MS` from the environment, else the engine's 500 ms. */
   backoffBaseMs?: number;
   maxAttempts?: number;
@@ -54,7 +54,7 @@ export class LimitedModel implements LanguageModel {
     if (reason === "429") this.opts.limiter.onRateLimited();
   }
   private count(c: Completion): Completion {
-    this.opts.onRequest?.(c.usage.promptTokens + c.usage.completionTokens);
+    this.opts.progress?.request(c.usage.promptTokens + c.usage.completionTokens);
     return c;
   }
 }
@@ -83,7 +83,7 @@ export async function createLimitedModel(spec: string, opts: LimitedModelOptions
     flag: opts.flag,
     requestTimeoutMs: opts.requestTimeoutSec !== undefined ? opts.requestTimeoutSec * 1000 : undefined,
     parallel: opts.parallel,
-    log: opts.log,
+    log: opts.progress ? (line) => opts.progress!.log(line) : undefined,
     maxAttempts: opts.maxAttempts,
     onRetry: (reason) => limited?.noteRetry(reason),
     backoffBaseMs: opts.backoffBaseMs ?? backoffBaseFromEnv(),
