@@ -1,22 +1,30 @@
 /**
  * `parrot bench answer` and `parrot bench judge` through the built CLI against a real HTTP server on 127.0.0.1 that
  * injects every fault kind: all rows are written once, and the end-of-run summary reports the exact retries by reason.
+ * When some requests keep failing past the retries, those items are skipped and counted, every other row is
+ * written, the run exits 3 (incomplete), and a rerun against a healthy server completes exactly the missing rows.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SHARED, runCli } from "./support/cli.js";
-import { chatReply, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
-import { type FaultKind, STACK_RE, expectedReasons, faultReply, faultSchedule, parseSummaries, readStrictJsonl, tmpDir, writeJsonl } from "./reliability-support.js";
+import { chatReply } from "./support/fake-openai.js";
+import {
+  ALL_FAULTS as ALL,
+  FAULT_ENV as ENV,
+  expectIncomplete,
+  expectedReasons,
+  failingFor,
+  fakeServerPerTest,
+  faultSchedule,
+  parseSummaries,
+  readStrictJsonl,
+  tmpDir,
+  writeJsonl,
+} from "./reliability-support.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
-const ENV = { PARROT_BACKOFF_BASE_MS: "2" };
-const ALL: FaultKind[] = ["500", "429", "hang", "malformed", "truncate", "destroy", "empty-choices", "429-date"];
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const servers = fakeServerPerTest();
 
 /** The first `n` real MT-Bench questions of the given categories (writing/roleplay need no reference). */
 function questions(dir: string, n: number): string {
@@ -32,13 +40,23 @@ function questions(dir: string, n: number): string {
   return f;
 }
 
+/** Answers of two models m1, m2 to every question of `q`, written directly (FastChat format). */
+function answerFiles(dir: string, q: string): string[] {
+  const qs = fs.readFileSync(q, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return ["m1", "m2"].map((m) => {
+    const f = path.join(dir, `${m}.jsonl`);
+    writeJsonl(f, qs.map((x) => ({ question_id: x.question_id, answer_id: `${m}-${x.question_id}`, model_id: m, choices: [{ index: 0, turns: [`${m} one`, `${m} two`] }], tstamp: 1 })));
+    return f;
+  });
+}
+
 const answerHandler = (req: any, i: number) => chatReply(`answer ${i}: ${JSON.stringify(req.body.messages.at(-1).content).slice(0, 20)}`);
 const judgeHandler = () => chatReply("The response is fine. Rating: [[7]]", 50, 10);
 
 describe("bench answer under injected faults", () => {
   it("every fault kind: every question answered once, retries counted by reason", async () => {
     const sched = faultSchedule(ALL, 2, answerHandler);
-    server = await startFakeOpenAI(sched.handler);
+    const server = await servers.start(sched.handler);
     const dir = tmpDir();
     const q = questions(dir, 8);
     const out = path.join(dir, "a.jsonl");
@@ -64,32 +82,29 @@ describe("bench answer under injected faults", () => {
     expect(readStrictJsonl(out)).toEqual(rows);
   });
 
-  it("retries exhausted: exit 1 with one clean line and the failure counted; finished answers kept; rerun completes", async () => {
-    let broken = true;
-    server = await startFakeOpenAI((req, i) => {
-      if (broken && JSON.stringify(req.body).includes("travel blog")) return faultReply("500");
-      return answerHandler(req, i);
-    });
+  it("a question that keeps failing: skipped and counted, the others written, exit 3; a rerun answers only it", async () => {
+    const fail = failingFor("travel blog", answerHandler);
+    const server = await servers.start(fail.handler);
     const dir = tmpDir();
     const q = questions(dir, 4);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "2"];
     const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
-    expect(r1.code).toBe(1);
-    expect(r1.stderr).not.toMatch(STACK_RE);
-    expect(r1.stderr).toMatch(/request failed after 6 attempt\(s\): 500/);
-    const [s1] = parseSummaries(r1.stderr);
-    expect(s1.failures).toBe(1);
-    expect(s1.reasons).toEqual({ "500": 5 });
+    expectIncomplete(r1, 1, "questions");
+    expect(r1.stderr).toMatch(/question \d+ failed \(500\)/);
+    expect(r1.stderr).toMatch(/answered 3 questions \(0 already in .*, 1 failed\)/);
+    expect(fail.refused()).toBe(6); // turn 1 of that question, 6 attempts; its turn 2 never sent
     const kept = readStrictJsonl(out);
-    expect(kept.length).toBeGreaterThanOrEqual(1);
+    expect(kept).toHaveLength(3);
     expect(kept.every((a) => !JSON.stringify(a).includes("travel blog"))).toBe(true);
-    broken = false;
+    fail.heal();
+    const before = server.requests.length;
     const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
     expect(r2.code, r2.stderr).toBe(0);
+    expect(server.requests.length - before).toBe(2); // the missing question's 2 turns, nothing else
     const all = readStrictJsonl(out);
     expect(all).toHaveLength(4);
-    expect(all.slice(0, kept.length)).toEqual(kept);
+    expect(all.slice(0, 3)).toEqual(kept);
     expect(new Set(all.map((a) => a.question_id)).size).toBe(4);
   });
 });
@@ -98,15 +113,9 @@ describe("bench judge under injected faults", () => {
   it("every fault kind: every (question, model, turn) judged once with its rating, retries counted", async () => {
     const dir = tmpDir();
     const q = questions(dir, 6);
-    // Answers of two models, written directly (FastChat format).
-    const qs = fs.readFileSync(q, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    const answers = ["m1", "m2"].map((m) => {
-      const f = path.join(dir, `${m}.jsonl`);
-      writeJsonl(f, qs.map((x) => ({ question_id: x.question_id, answer_id: `${m}-${x.question_id}`, model_id: m, choices: [{ index: 0, turns: [`${m} one`, `${m} two`] }], tstamp: 1 })));
-      return f;
-    });
+    const answers = answerFiles(dir, q);
     const sched = faultSchedule(ALL, 2, judgeHandler);
-    server = await startFakeOpenAI(sched.handler);
+    const server = await servers.start(sched.handler);
     const out = path.join(dir, "j.jsonl");
     const args = ["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "6", "--request-timeout", "0.4"];
     const r = await runCli(args, { env: ENV, timeoutMs: 30_000 });
@@ -122,5 +131,55 @@ describe("bench judge under injected faults", () => {
     expect(sum.failures).toBe(0);
     expect(sum.requests).toBe(36);
     expect(sum.reasons).toEqual(expectedReasons(sched.injected));
+  });
+
+  it("judgments that keep failing: skipped and counted, the others written, exit 3; a rerun judges only them", async () => {
+    const dir = tmpDir();
+    const q = questions(dir, 3);
+    const answers = answerFiles(dir, q);
+    const fail = failingFor("travel blog", judgeHandler);
+    const server = await servers.start(fail.handler);
+    const out = path.join(dir, "j.jsonl");
+    const args = ["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "3"];
+    const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    // The travel-blog question: 2 models x 2 turns.
+    expectIncomplete(r1, 4, "judgments");
+    expect(r1.stderr).toMatch(/judged 8 \(0 already in .*, 4 failed\)/);
+    const kept = readStrictJsonl(out);
+    expect(kept).toHaveLength(8);
+    expect(kept.every((j) => !j.user_prompt.includes("travel blog"))).toBe(true);
+    fail.heal();
+    const before = server.requests.length;
+    const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(server.requests.length - before).toBe(4);
+    const all = readStrictJsonl(out);
+    expect(all).toHaveLength(12);
+    expect(all.slice(0, 8)).toEqual(kept);
+    expect(new Set(all.map((j) => `${j.question_id}/${j.model}/${j.turn}`)).size).toBe(12);
+    expect(all.every((j) => j.score === 7)).toBe(true);
+  });
+
+  it("pairwise: pairs that keep failing are skipped and counted, exit 3; a rerun judges only them", async () => {
+    const dir = tmpDir();
+    const q = questions(dir, 3);
+    const answers = answerFiles(dir, q);
+    const fail = failingFor("travel blog", () => chatReply("Assistant A is better. [[A]]", 50, 10));
+    const server = await servers.start(fail.handler);
+    const out = path.join(dir, "p.jsonl");
+    const args = ["bench", "judge", "--bench", "mt-bench", "--mode", "pairwise-all", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "3"];
+    const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    // 1 pair (m1, m2) x 2 turns on the travel-blog question; the first game of each fails for good.
+    expectIncomplete(r1, 2, "pairs");
+    const kept = readStrictJsonl(out);
+    expect(kept).toHaveLength(4);
+    fail.heal();
+    const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    expect(r2.code, r2.stderr).toBe(0);
+    const all = readStrictJsonl(out);
+    expect(all).toHaveLength(6);
+    expect(all.slice(0, 4)).toEqual(kept);
+    expect(new Set(all.map((p) => `${p.question_id}/${p.turn}`)).size).toBe(6);
+    expect(all.every((p) => p.g1_winner === "model_1" && p.g2_winner === "model_2")).toBe(true);
   });
 });

@@ -11,7 +11,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { defaultHandler, type FakeHandler, type FakeReply, type FakeRequest } from "./support/fake-openai.js";
+import { afterEach, expect } from "vitest";
+import type { CliResult } from "./support/cli.js";
+import { defaultHandler, startFakeOpenAI, type FakeHandler, type FakeReply, type FakeRequest, type FakeServer } from "./support/fake-openai.js";
 
 export type FaultKind = "500" | "429" | "429-date" | "hang" | "malformed" | "truncate" | "destroy" | "empty-choices";
 
@@ -174,3 +176,73 @@ export function rng(seed: number): () => number {
 
 /** Stderr must not hold a JS stack trace. */
 export const STACK_RE = /\n\s+at .+\(.*:\d+:\d+\)|\n\s+at .+:\d+:\d+/;
+
+/** Environment of the fault tests: retries back off from 1 ms, so exhausting 6 attempts takes no time. */
+export const FAULT_ENV = { PARROT_BACKOFF_BASE_MS: "1" };
+
+/** Every fault kind the fake server can inject. */
+export const ALL_FAULTS: FaultKind[] = ["500", "429", "hang", "malformed", "truncate", "destroy", "empty-choices", "429-date"];
+
+/** Exit code of a run that skipped items after transient failures (src/run/failures.ts EXIT_INCOMPLETE). */
+export const EXIT_INCOMPLETE = 3;
+
+/**
+ * One fake OpenAI server per test: `start(handler)` starts it on 127.0.0.1, and it is closed after each test
+ * (call at the top level of a test file; registers an afterEach hook).
+ */
+export function fakeServerPerTest(): { start(handler?: FakeHandler): Promise<FakeServer> } {
+  let server: FakeServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    async start(handler?: FakeHandler) {
+      await server?.close();
+      server = await startFakeOpenAI(handler);
+      return server;
+    },
+  };
+}
+
+/**
+ * A handler that answers every request whose JSON body contains `needle` with a 500, on every attempt, until
+ * `heal()` is called; other requests (and all requests after `heal()`) go to `base`. With the engine's 6 attempts
+ * the affected work items fail for good, and only those.
+ */
+export function failingFor(needle: string, base: FakeHandler = defaultHandler): { handler: FakeHandler; heal(): void; refused(): number } {
+  let broken = true;
+  let refused = 0;
+  return {
+    handler: (req, i) => {
+      if (broken && JSON.stringify(req.body).includes(needle)) {
+        refused++;
+        return faultReply("500");
+      }
+      return base(req, i);
+    },
+    heal: () => {
+      broken = false;
+    },
+    refused: () => refused,
+  };
+}
+
+/**
+ * Checks of a run that skipped `failed` items after transient failures (500 on every attempt):
+ * exit 3, no stack trace, the skip logged per item, the one-line incomplete report naming the count and `unit`
+ * after the summarizeModels line, and that line counting `failed` request failures with 5 retries each.
+ */
+export function expectIncomplete(r: CliResult, failed: number, unit: string): void {
+  expect(r.code, r.stderr).toBe(EXIT_INCOMPLETE);
+  expect(r.stderr).not.toMatch(STACK_RE);
+  expect(r.stderr.match(/failed \(500\); rerun the same command to retry it/g) ?? []).toHaveLength(failed);
+  const report = new RegExp(`incomplete: ${failed} ${unit} failed after retries \\(500: ${failed}\\); rerun the same command to retry them`);
+  expect(r.stderr).toMatch(report);
+  const [sum] = parseSummaries(r.stderr);
+  expect(sum, r.stderr).toBeDefined();
+  expect(sum.failures).toBe(failed);
+  expect(sum.reasons).toEqual({ "500": 5 * failed });
+  // The report comes after the per-model summary lines.
+  expect(r.stderr.search(report)).toBeGreaterThan(r.stderr.search(/ \d+ requests, \d+ retries/));
+}

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { parseModelSpec } from "../llm/spec.js";
+import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter, runPool } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
 import { openResumable } from "../run/output.js";
@@ -56,6 +57,67 @@ function log(line: string): void {
   process.stderr.write(line + "\n");
 }
 
+/** What `runModelPool` needs: the model, the display, the items, and the work for one item. */
+interface ModelPoolRun<T> {
+  /** Model spec and the flag that gave it ("model", "judge"). */
+  spec: string;
+  flag: string;
+  /** Command name for skip lines, e.g. "parrot bench answer". */
+  command: string;
+  /** Progress label and plural unit ("questions", "judgments", "pairs"). */
+  label: string;
+  unit: string;
+  /** Items this run covers (shard), and those still to do. */
+  total: number;
+  todo: ReadonlyArray<T>;
+  concurrency: number;
+  requestTimeout?: number;
+  /** Output, closed when the run ends (also on error). */
+  appender: { close(): void };
+  /** Names an item in skip lines, e.g. `question 81`. */
+  describe: (item: T) => string;
+  /** Model calls for one item, then append its row (only after every call succeeded). */
+  work: (model: LimitedModel, item: T) => Promise<void>;
+}
+
+/**
+ * The run loop shared by `bench answer` and `bench judge` (single and pairwise): one RequestLimiter, one
+ * LimitedModel (created only when there is work), a Progress, runPool over `todo` with transient model failures
+ * skipped and counted (src/run/failures.ts), and the summarizeModels lines on stderr at the end (also on error).
+ * @returns rows written and the skipped items; the caller prints its own line, then throws `failures.incomplete()`.
+ * @throws what `work` throws other than a transient ModelCallError (permanent model errors abort the run).
+ */
+async function runModelPool<T>(r: ModelPoolRun<T>): Promise<{ written: number; failures: ItemFailures }> {
+  const progress = new Progress({ label: r.label, total: r.total, unit: r.unit, initial: r.total - r.todo.length });
+  const failures = new ItemFailures({ command: r.command, unit: r.unit, log: (line) => progress.log(line) });
+  const limiter = new RequestLimiter(r.concurrency);
+  let model: LimitedModel | undefined;
+  let written = 0;
+  try {
+    if (r.todo.length > 0) {
+      model = await createLimitedModel(r.spec, { flag: r.flag, limiter, requestTimeoutSec: r.requestTimeout, parallel: r.concurrency, progress });
+      const m = model;
+      await runPool(
+        r.todo,
+        r.concurrency,
+        failures.wrap(r.describe, async (item) => {
+          await r.work(m, item);
+          written++;
+          progress.tick();
+        }),
+      );
+    }
+  } finally {
+    progress.stop();
+    r.appender.close();
+    if (model) {
+      for (const l of summarizeModels([model])) log(l);
+      await model.close();
+    }
+  }
+  return { written, failures };
+}
+
 interface AnswerOpts {
   bench: string;
   questions: string;
@@ -81,34 +143,25 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
   if (others.length > 0) throw new UserError(`${o.out}: holds answers of ${others.join(", ")}, not ${modelId}; use one output file per model`);
   const todo = questions.filter((q) => inShard(String(q.question_id), shard) && !out.done.has(qidKey(q.question_id)));
   const total = questions.filter((q) => inShard(String(q.question_id), shard)).length;
-  const progress = new Progress({ label: `answer ${modelId}`, total, unit: "questions", initial: total - todo.length });
-  const limiter = new RequestLimiter(o.concurrency);
-  let model: LimitedModel | undefined;
-  try {
-    if (todo.length > 0) {
-      model = await createLimitedModel(o.model, {
-        flag: "model",
-        limiter,
-        requestTimeoutSec: o.requestTimeout,
-        parallel: o.concurrency,
-        progress,
-      });
-      const m = model;
-      await runPool(todo, o.concurrency, async (q) => {
-        const row = await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature });
-        out.appender.append(row);
-        progress.tick();
-      });
-    }
-  } finally {
-    progress.stop();
-    out.appender.close();
-    if (model) {
-      for (const l of summarizeModels([model])) log(l);
-      await model.close();
-    }
-  }
-  log(`answered ${todo.length} questions (${total - todo.length} already in ${o.out})`);
+  const { written, failures } = await runModelPool({
+    spec: o.model,
+    flag: "model",
+    command: "parrot bench answer",
+    label: `answer ${modelId}`,
+    unit: "questions",
+    total,
+    todo,
+    concurrency: o.concurrency,
+    requestTimeout: o.requestTimeout,
+    appender: out.appender,
+    describe: (q) => `question ${q.question_id}`,
+    work: async (m, q) => {
+      out.appender.append(await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature }));
+    },
+  });
+  log(`answered ${written} questions (${total - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""})`);
+  const incomplete = failures.incomplete();
+  if (incomplete) throw incomplete;
 }
 
 interface JudgeOpts {
@@ -189,41 +242,33 @@ async function runJudge(o: JudgeOpts): Promise<void> {
     return;
   }
 
-  const progress = new Progress({ label: `judge ${judgeName}`, total: mine.length, unit: "judgments", initial: mine.length - todo.length });
-  const limiter = new RequestLimiter(o.concurrency);
-  let judge: LimitedModel | undefined;
   let failed = 0;
   let retried = 0;
-  try {
-    if (todo.length > 0) {
-      judge = await createLimitedModel(o.judge, {
-        flag: "judge",
-        limiter,
-        requestTimeoutSec: o.requestTimeout,
-        parallel: o.concurrency,
-        progress,
-      });
-      const j = judge;
-      await runPool(todo, o.concurrency, async (t) => {
-        const res = await judgeWithRetries(j, t, o.scoreRetries, undefined, o.judgeMaxTokens);
-        if (res.attempts > 1) retried++;
-        if (res.score === -1) failed++;
-        out.appender.append(row(t, res.judgment, res.score));
-        progress.tick();
-      });
-    }
-  } finally {
-    progress.stop();
-    out.appender.close();
-    if (judge) {
-      for (const l of summarizeModels([judge])) log(l);
-      await judge.close();
-    }
-  }
+  const { written, failures } = await runModelPool({
+    spec: o.judge,
+    flag: "judge",
+    command: "parrot bench judge",
+    label: `judge ${judgeName}`,
+    unit: "judgments",
+    total: mine.length,
+    todo,
+    concurrency: o.concurrency,
+    requestTimeout: o.requestTimeout,
+    appender: out.appender,
+    describe: (t) => `judgment of ${t.model} on question ${t.question_id} turn ${t.turn}`,
+    work: async (j, t) => {
+      const res = await judgeWithRetries(j, t, o.scoreRetries, undefined, o.judgeMaxTokens);
+      if (res.attempts > 1) retried++;
+      if (res.score === -1) failed++;
+      out.appender.append(row(t, res.judgment, res.score));
+    },
+  });
   log(
-    `judged ${todo.length} (${mine.length - todo.length} already in ${o.out}); ${retried} re-asked for a missing rating, ` +
-      `${failed} kept with score -1 after ${o.scoreRetries} retries`,
+    `judged ${written} (${mine.length - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""}); ` +
+      `${retried} re-asked for a missing rating, ${failed} kept with score -1 after ${o.scoreRetries} retries`,
   );
+  const incomplete = failures.incomplete();
+  if (incomplete) throw incomplete;
 }
 
 async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, shard: Shard | undefined): Promise<void> {
@@ -259,30 +304,28 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
     log(`dry run: wrote ${todo.length} pairs (${mine.length - todo.length} already in ${o.out}); nothing was sent`);
     return;
   }
-  const progress = new Progress({ label: `judge ${judgeName} (pairs)`, total: mine.length, unit: "pairs", initial: mine.length - todo.length });
-  const limiter = new RequestLimiter(o.concurrency);
-  let judge: LimitedModel | undefined;
   let errors = 0;
-  try {
-    if (todo.length > 0) {
-      judge = await createLimitedModel(o.judge, { flag: "judge", limiter, requestTimeoutSec: o.requestTimeout, parallel: o.concurrency, progress });
-      const j = judge;
-      await runPool(todo, o.concurrency, async (t) => {
-        const r = await judgePair(j, t, o.scoreRetries, o.judgeMaxTokens);
-        if (r.g1_winner === "error" || r.g2_winner === "error") errors++;
-        out.appender.append(row(t, r));
-        progress.tick();
-      });
-    }
-  } finally {
-    progress.stop();
-    out.appender.close();
-    if (judge) {
-      for (const l of summarizeModels([judge])) log(l);
-      await judge.close();
-    }
-  }
-  log(`judged ${todo.length} pairs (${mine.length - todo.length} already in ${o.out}); ${errors} kept with an "error" verdict`);
+  const { written, failures } = await runModelPool({
+    spec: o.judge,
+    flag: "judge",
+    command: "parrot bench judge",
+    label: `judge ${judgeName} (pairs)`,
+    unit: "pairs",
+    total: mine.length,
+    todo,
+    concurrency: o.concurrency,
+    requestTimeout: o.requestTimeout,
+    appender: out.appender,
+    describe: (t) => `pair ${t.model_1} vs ${t.model_2} on question ${t.question_id} turn ${t.turn}`,
+    work: async (j, t) => {
+      const r = await judgePair(j, t, o.scoreRetries, o.judgeMaxTokens);
+      if (r.g1_winner === "error" || r.g2_winner === "error") errors++;
+      out.appender.append(row(t, r));
+    },
+  });
+  log(`judged ${written} pairs (${mine.length - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""}); ${errors} kept with an "error" verdict`);
+  const incomplete = failures.incomplete();
+  if (incomplete) throw incomplete;
 }
 
 interface ShowOpts {
@@ -342,6 +385,7 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "questions in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <I/N>", "only the questions of shard I of N")
+    .addHelpText("after", EXIT_CODES_HELP)
     .action((o: AnswerOpts) => runAnswer(o));
 
   bench
@@ -364,6 +408,7 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "judgments in flight", intOption("concurrency"), 8)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <I/N>", "only the judgments of shard I of N")
+    .addHelpText("after", EXIT_CODES_HELP)
     .action((o: JudgeOpts) => runJudge(o));
 
   bench

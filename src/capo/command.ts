@@ -5,11 +5,13 @@
  * Builds CaPO preference pairs (paper section 3.3): context-dependent queries (turn >= 2, heuristic detector), the
  * session's own response as chosen, one negative per strategy as rejected. Output is append-only and resumable
  * (key: session_id/turn/strategy); a negative still empty or equal to the chosen response after K attempts is
- * dropped, counted, and tried again on a rerun.
+ * dropped, counted, and tried again on a rerun. A pair whose model call fails for good after transient errors
+ * (5xx, 429, timeouts, ...) is skipped and counted; the run goes on and exits 3 (src/run/failures.ts): rerun it.
  */
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { readConversations } from "../conversations/readers.js";
+import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter, runPool } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels } from "../run/models.js";
 import { openResumable } from "../run/output.js";
@@ -49,6 +51,7 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <i/n>", "only the pairs whose session_id/turn/strategy hashes to shard I of N")
+    .addHelpText("after", EXIT_CODES_HELP)
     .action(async (file: string, opts: { assistant: string; out: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {
       const shard = parseShard(opts.shard);
       const sessions = readConversations(file);
@@ -73,17 +76,25 @@ export function register(program: Command): void {
       const built: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const dropped: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const regenerated: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
+      const failures = new ItemFailures({ command: "parrot capo", unit: "pairs", log: (line) => progress.log(line) });
       try {
-        await runPool(todo, opts.concurrency, async ({ q, strategy }) => {
-          const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
-          regenerated[strategy] += neg.attempts - 1;
-          if (neg.rejected === undefined) dropped[strategy]++;
-          else {
-            out.appender.append(pairRow(q, strategy, { ...neg, rejected: neg.rejected }, model.id));
-            built[strategy]++;
-          }
-          progress.tick();
-        });
+        await runPool(
+          todo,
+          opts.concurrency,
+          failures.wrap(
+            (it) => `pair ${it.key}`,
+            async ({ q, strategy }) => {
+              const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
+              regenerated[strategy] += neg.attempts - 1;
+              if (neg.rejected === undefined) dropped[strategy]++;
+              else {
+                out.appender.append(pairRow(q, strategy, { ...neg, rejected: neg.rejected }, model.id));
+                built[strategy]++;
+              }
+              progress.tick();
+            },
+          ),
+        );
       } finally {
         out.appender.close();
         progress.stop();
@@ -94,5 +105,8 @@ export function register(program: Command): void {
       for (const s of opts.strategies) {
         process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)\n`);
       }
+      // Pairs skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
+      const incomplete = failures.incomplete();
+      if (incomplete) throw incomplete;
     });
 }

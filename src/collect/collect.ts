@@ -7,7 +7,7 @@
  */
 import type { Message, Session } from "../conversations/session.js";
 import type { LanguageModel } from "../llm/types.js";
-import { ModelCallError } from "../llm/errors.js";
+import { ItemFailures } from "../run/failures.js";
 import { runPool } from "../run/limiter.js";
 import type { JsonlAppender } from "../io/jsonl.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
@@ -77,6 +77,8 @@ export interface CollectDeps {
   /** Called when a session is finished (written) or failed. */
   onSession?: (id: string, ok: boolean) => void;
   log?: (line: string) => void;
+  /** Counts sessions skipped after transient model failures (default: a new one logging to `log`). */
+  failures?: ItemFailures;
 }
 
 /**
@@ -160,8 +162,8 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
 
 /**
  * Collect sessions for `seeds` (already sampled and with finished ones removed), writing each as it finishes.
- * Transient model failures (retries exhausted) skip the session and are counted: a rerun retries it.
- * Permanent failures (401, 404, bad request) abort the run.
+ * Transient model failures (retries exhausted) skip the session and are counted (`deps.failures`, src/run/failures.ts):
+ * a rerun retries it. Permanent failures (401, 404, bad request) abort the run.
  * @param seeds pairs of (seed, index in the full sample) so sampling seeds do not depend on resume state.
  */
 export async function collectSessions(
@@ -170,25 +172,23 @@ export async function collectSessions(
   opts: CollectOptions,
 ): Promise<CollectCounters> {
   const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {} };
-  await runPool(seeds, opts.concurrency, async ({ seed, index }) => {
-    let session: Session;
-    try {
-      session = await collectSession(seed, index, deps, opts);
-    } catch (err) {
-      if (err instanceof ModelCallError && err.transient) {
-        counters.failed++;
-        deps.log?.(`session ${seed.id} failed (${err.reason}); rerun the same command to retry it`);
-        deps.onSession?.(seed.id, false);
-        return;
-      }
-      throw err;
-    }
-    deps.out.append(session);
-    counters.sessions++;
-    const stop = String(session.meta.stop_reason);
-    if (stop !== "turns") counters.stoppedEarly[stop] = (counters.stoppedEarly[stop] ?? 0) + 1;
-    for (const r of session.meta.filtered as Rejection[]) counters.rejectedQueries[r.reason] = (counters.rejectedQueries[r.reason] ?? 0) + 1;
-    deps.onSession?.(seed.id, true);
-  });
+  const failures = deps.failures ?? new ItemFailures({ command: "parrot collect", unit: "sessions", log: deps.log ?? (() => {}) });
+  const worker = failures.wrap<{ seed: Seed; index: number }>(
+    ({ seed }) => `session ${seed.id}`,
+    async ({ seed, index }) => {
+      const session = await collectSession(seed, index, deps, opts);
+      deps.out.append(session);
+      counters.sessions++;
+      const stop = String(session.meta.stop_reason);
+      if (stop !== "turns") counters.stoppedEarly[stop] = (counters.stoppedEarly[stop] ?? 0) + 1;
+      for (const r of session.meta.filtered as Rejection[]) counters.rejectedQueries[r.reason] = (counters.rejectedQueries[r.reason] ?? 0) + 1;
+      deps.onSession?.(seed.id, true);
+    },
+    ({ seed }) => {
+      counters.failed++;
+      deps.onSession?.(seed.id, false);
+    },
+  );
+  await runPool(seeds, opts.concurrency, worker);
   return counters;
 }

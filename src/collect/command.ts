@@ -9,6 +9,7 @@ import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";
 import { readTextFile } from "../io/jsonl.js";
 import { DEFAULT_GGUF_MODEL } from "../llm/spec.js";
+import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
 import { openResumable } from "../run/output.js";
@@ -100,6 +101,7 @@ export function register(program: Command): void {
     .option("--min-words <n>", "filter: minimum words in a query", intOption("min-words", 0), DEFAULT_FILTER_CONFIG.minWords)
     .option("--max-rouge <f>", "filter: reject a query whose ROUGE-L F1 with an earlier query is >= this", numberOption("max-rouge", 0, 1), DEFAULT_FILTER_CONFIG.maxRougeL)
     .option("--blocklist <file>", "filter: extra sensitive terms, one per line")
+    .addHelpText("after", EXIT_CODES_HELP)
     .action(async (flags: CollectFlags) => {
       if (flags.simulator !== "parrot-ask" && flags.simulator !== "prompted") {
         throw new UserError(`--simulator "${flags.simulator}": expected parrot-ask or prompted`);
@@ -144,6 +146,7 @@ export function register(program: Command): void {
       const asker: LimitedModel = askerSpec === assistantSpec ? assistant : await createLimitedModel(askerSpec, { ...modelOpts, flag: "asker" });
       progress.log(`parrot collect: ${todo.length} sessions to collect (${already} already done) -> ${flags.out}; assistant ${assistant.id}, ${flags.simulator} simulator ${asker.id}`);
       const started = Date.now();
+      const failures = new ItemFailures({ command: "parrot collect", unit: "sessions", log: (line) => progress.log(line) });
       try {
         const counters = await collectSessions(
           todo,
@@ -154,6 +157,7 @@ export function register(program: Command): void {
             out: output.appender,
             onSession: (_id, ok) => ok && progress.tick(),
             log: (line) => progress.log(line),
+            failures,
           },
           {
             ...DEFAULT_COLLECT_OPTIONS,
@@ -179,9 +183,9 @@ export function register(program: Command): void {
         const rejected = Object.entries(counters.rejectedQueries).map(([k, v]) => `${k}: ${v}`).join(", ");
         err(`parrot collect: wrote ${counters.sessions} sessions in ${secs}s${early ? `; stopped early: ${early}` : ""}${rejected ? `; rejected queries: ${rejected}` : ""}`);
         for (const line of summarizeModels([assistant, asker])) err(`  ${line}`);
-        if (counters.failed > 0) {
-          throw new UserError(`${counters.failed} sessions failed after retries; rerun the same command to retry them (finished sessions are kept)`);
-        }
+        // Sessions skipped after transient failures: one line, exit 3 (src/run/failures.ts).
+        const incomplete = failures.incomplete();
+        if (incomplete) throw incomplete;
       } finally {
         progress.stop();
         output.appender.close();

@@ -5,13 +5,15 @@
  * 1-based user turn). With `--judge`, an LLM confirms or rejects each heuristic decision (paper section 3.3:
  * "pronoun recognition + GPT-4 judgment"); rows then also carry `heuristic` and `judge` with both decisions, and
  * `context_dependent` is the judge's verdict (the heuristic's when the judge gave no parseable verdict).
- * Heuristic-only output is written atomically; judged output is append-only and resumable (key: id/turn).
+ * Heuristic-only output is written atomically; judged output is append-only and resumable (key: id/turn). A query
+ * whose judge call fails for good after transient errors is skipped and counted; the run exits 3: rerun it.
  */
 import type { Command } from "commander";
 import { intOption, positiveNumberOption } from "../cli/options.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
+import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter, runPool } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels } from "../run/models.js";
 import { openResumable } from "../run/output.js";
@@ -74,6 +76,7 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <i/n>", "only the queries whose id/turn hashes to shard I of N")
+    .addHelpText("after", EXIT_CODES_HELP)
     .action(async (file: string, opts: { out: string; judge?: string; concurrency: number; requestTimeout?: number; shard?: string }) => {
       const shard = parseShard(opts.shard);
       const sessions = readConversations(file);
@@ -101,8 +104,9 @@ export function register(program: Command): void {
         progress,
       });
       let noVerdict = 0;
+      const failures = new ItemFailures({ command: "parrot context detect", unit: "queries", log: (line) => progress.log(line) });
       try {
-        await runPool(todo, opts.concurrency, async (q) => {
+        await runPool(todo, opts.concurrency, failures.wrap((q) => `query ${q.session.id}/${q.turn}`, async (q) => {
           const history = q.session.messages.slice(0, q.index);
           const query = q.session.messages[q.index].content;
           const heuristic = detectContextDependency(history, query);
@@ -126,7 +130,7 @@ export function register(program: Command): void {
           };
           out.appender.append(row);
           progress.tick();
-        });
+        }));
       } finally {
         out.appender.close();
         progress.stop();
@@ -135,5 +139,8 @@ export function register(program: Command): void {
         await judge.close();
       }
       if (noVerdict) process.stderr.write(`context detect: ${noVerdict} queries without a judge verdict (heuristic decision kept)\n`);
+      // Queries skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
+      const incomplete = failures.incomplete();
+      if (incomplete) throw incomplete;
     });
 }
