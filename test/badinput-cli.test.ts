@@ -4,19 +4,24 @@
  * empty turns, roles out of order, non-UTF-8 bytes, empty and missing files, unknown flags. Each must give one clear
  * line naming file, line and field, a non-zero exit, no stack trace, and no output file. Huge (5 MB) messages are
  * valid input and must go through.
+ *
+ * The many cases run in this process through the CLI's own `main` (runCliInProcess: same argv, same stdout/stderr,
+ * same exit code, no Node start-up per case); a few run the real binary too, and must agree with the in-process run
+ * to the byte, so the fast path is known to show what a user sees.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, runCli, type CliResult } from "./support/cli.js";
+import { SHARED, runCli, runCliInProcess, type CliResult } from "./support/cli.js";
 import { defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
-import { STACK_RE, readStrictJsonl, tmpDir } from "./reliability-support.js";
+import { STACK_RE, readStrictJsonl } from "./reliability-support.js";
+import { tempDir } from "./support/tmp.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
 let dir: string;
 let server: FakeServer;
 beforeAll(async () => {
-  dir = tmpDir("parrot-badinput-");
+  dir = tempDir("parrot-badinput-");
   server = await startFakeOpenAI(defaultHandler);
 });
 afterAll(async () => {
@@ -51,18 +56,12 @@ const withB = (edit: (s: any) => void) => {
   return s;
 };
 
-/** Run `jobs` CLI invocations, a few at a time (2 cores). */
+const ENV = { PARROT_BACKOFF_BASE_MS: "1" };
+
+/** Run `jobs` CLI invocations in this process, one after the other. */
 async function runAll(jobs: string[][]): Promise<CliResult[]> {
-  const out: CliResult[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        out[i] = await runCli(jobs[i], { env: { PARROT_BACKOFF_BASE_MS: "1" }, timeoutMs: 60_000 });
-      }
-    }),
-  );
+  const out: CliResult[] = [];
+  for (const job of jobs) out.push(await runCliInProcess(job, { env: ENV }));
   return out;
 }
 
@@ -123,7 +122,7 @@ describe("session readers, every session-reading command", () => {
     });
     // Nothing was sent for invalid input.
     expect(server.requests.filter((q) => q.body?.model === "m-bad")).toHaveLength(0);
-  }, 240_000);
+  });
 
   it("a 5 MB message is valid input and goes through every command", async () => {
     const f = file("huge.jsonl", withB((s) => (s.messages[0].content = "word ".repeat(1_000_000))));
@@ -138,7 +137,7 @@ describe("session readers, every session-reading command", () => {
     expect(sessions.map((s) => s.id).sort()).toEqual(["a", "b"]);
     expect(sessions.find((s) => s.id === "b").messages[0].content.length).toBe(5_000_000);
     expect(server.requests.some((q) => JSON.stringify(q.body).length > 5_000_000)).toBe(true);
-  }, 120_000);
+  });
 });
 
 describe("FastChat readers: bench questions, answer, judge, show", () => {
@@ -181,7 +180,7 @@ describe("FastChat readers: bench questions, answer, judge, show", () => {
     });
     expect(fs.existsSync(out)).toBe(false);
     expect(server.requests.filter((q) => q.body?.model === "m-fc")).toHaveLength(0);
-  }, 240_000);
+  });
 });
 
 describe("flags", () => {
@@ -205,13 +204,40 @@ describe("flags", () => {
       expect(r.stderr).not.toMatch(STACK_RE);
     });
     expect(fs.existsSync(out)).toBe(false);
-  }, 120_000);
+  });
 
   it("a malformed PARROT_BACKOFF_BASE_MS is a clean error", async () => {
     const seeds = file("ok.jsonl");
-    const r = await runCli(["collect", "--seeds", seeds, "--asker", `${server.url}#m`, "--assistant", `${server.url}#m`, "--out", path.join(dir, "bo.jsonl")], { env: { PARROT_BACKOFF_BASE_MS: "soon" } });
+    const r = await runCliInProcess(["collect", "--seeds", seeds, "--asker", `${server.url}#m`, "--assistant", `${server.url}#m`, "--out", path.join(dir, "bo.jsonl")], { env: { PARROT_BACKOFF_BASE_MS: "soon" } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/PARROT_BACKOFF_BASE_MS "soon": expected a number of milliseconds/);
     expect(r.stderr).not.toMatch(STACK_RE);
+  });
+});
+
+describe("the real binary agrees with the in-process runs", () => {
+  // Spawned `node dist/cli.js`: exit code, stderr and stdout must equal the in-process run's, byte for byte.
+  it("a malformed JSON line (context detect, export) and an unknown flag (bench answer)", async () => {
+    const f = file("real-json.jsonl", '{"id":"b","messages":[{"role":"user"');
+    const out = path.join(dir, "real-out.jsonl");
+    const jobs: Array<[string[], RegExp]> = [
+      [["context", "detect", f, "--out", out], /real-json\.jsonl:2: not valid JSON/],
+      [["export", "sft-chat", f, "--format", "trl", "--out", out], /real-json\.jsonl:2: not valid JSON/],
+      [["bench", "answer", "--bench", "custom", "--questions", f, "--model", "default", "--out", out, "--frobnicate"], /unknown option '--frobnicate'/],
+    ];
+    const spawned = await Promise.all(jobs.map(([args]) => runCli(args, { env: ENV, timeoutMs: 60_000 })));
+    for (const [i, [args, re]] of jobs.entries()) {
+      const real = spawned[i];
+      const label = args.slice(0, 2).join(" ");
+      expect(real.signal, label).toBeNull();
+      expect(real.code, label).toBe(1);
+      expect(real.stderr, label).toMatch(re);
+      expect(real.stderr, label).not.toMatch(STACK_RE);
+      expect(real.stdout, label).toBe("");
+      expect(fs.existsSync(out), label).toBe(false);
+      const inProcess = await runCliInProcess(args, { env: ENV });
+      expect({ code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr }, label).toEqual({ code: real.code, stdout: real.stdout, stderr: real.stderr });
+    }
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -3,13 +3,17 @@
  * recognisable values, every model-calling command is run against a server that (a) succeeds, (b) fails with 500s
  * whose body echoes the key (logged as retries), (c) answers 401 echoing the key back. The key must appear in no
  * output file, no stdout, no stderr, and nothing under HOME / XDG_CACHE_HOME / PARROT_CACHE_DIR.
+ *
+ * The 30 runs go in this process through the CLI's own `main` (runCliInProcess, env applied for the run and restored);
+ * a 401 and a 500 run through the real binary as well, so the fast path is known to agree with what a user sees.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCli, runCliInProcess } from "./support/cli.js";
 import { chatReply, defaultHandler, startFakeOpenAI, type FakeRequest, type FakeServer } from "./support/fake-openai.js";
-import { STACK_RE, bodyKey, tmpDir, writeJsonl } from "./reliability-support.js";
+import { STACK_RE, bodyKey, writeJsonl } from "./reliability-support.js";
+import { tempDir } from "./support/tmp.js";
 
 // One key-shaped (sk-...) and one that no pattern would catch: only the environment tells redaction about it.
 const PARROT_KEY = "sk-parrotTEST-7c1f9e2a4b6d8f0a1c3e5";
@@ -37,14 +41,14 @@ beforeAll(async () => {
     if (text.includes("VERDICT")) return chatReply("VERDICT: DEPENDENT");
     return defaultHandler(req, i);
   });
-  home = tmpDir("parrot-secrets-home-");
-  work = tmpDir("parrot-secrets-work-");
+  home = tempDir("parrot-secrets-home-");
+  work = tempDir("parrot-secrets-work-");
 });
 afterAll(async () => {
   await server?.close();
 });
 
-function env(which: "parrot" | "openai"): NodeJS.ProcessEnv {
+function env(which: "parrot" | "openai"): Record<string, string> {
   return {
     PARROT_API_KEY: which === "parrot" ? PARROT_KEY : "",
     OPENAI_API_KEY: OPENAI_KEY,
@@ -104,7 +108,8 @@ describe("API keys never reach outputs, logs or caches", () => {
     for (const m of ["ok", "500-echo", "401-echo"] as Mode[]) {
       mode = m;
       const runs = (["parrot", "openai"] as const).flatMap((which) => commands(`${m}-${which}`).map((c) => ({ ...c, which })));
-      const results = await Promise.all(runs.map((c) => runCli(c.args, { env: env(c.which), timeoutMs: 60_000 })));
+      const results = [];
+      for (const c of runs) results.push(await runCliInProcess(c.args, { env: env(c.which) }));
       for (const [i, { model, args, which }] of runs.entries()) {
         const r = results[i];
         n++;
@@ -132,5 +137,44 @@ describe("API keys never reach outputs, logs or caches", () => {
     const files = [...filesUnder(work), ...filesUnder(home)];
     expect(files.filter((f) => f.includes("collect-ok")).length).toBeGreaterThan(0);
     for (const f of files) assertNoKey(f, fs.readFileSync(f, "latin1"));
-  }, 240_000);
+    // The in-process runs left the test process's own environment as it was.
+    expect(process.env.PARROT_API_KEY).not.toBe(PARROT_KEY);
+    expect(process.env.OPENAI_API_KEY).not.toBe(OPENAI_KEY);
+  });
+
+  it("the real binary: a 401 echoing the key and a 500 echoing it are redacted, as in-process", async () => {
+    const q = path.join(work, "q-real.jsonl");
+    writeJsonl(q, fs.readFileSync(path.join(MT, "question.jsonl"), "utf8").split("\n").filter(Boolean).slice(0, 2).map((l) => JSON.parse(l)));
+    const sessions = sessionsFile();
+    const cases = [
+      { mode: "401-echo" as Mode, model: "m-real-401", which: "parrot" as const, args: (spec: string, out: string) => ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", spec, "--out", out] },
+      { mode: "500-echo" as Mode, model: "m-real-500", which: "openai" as const, args: (spec: string, out: string) => ["capo", sessions, "--assistant", spec, "--out", out] },
+    ];
+    for (const c of cases) {
+      mode = c.mode;
+      const real = await runCli(c.args(`${server.url}#${c.model}`, path.join(work, `real-${c.model}.jsonl`)), { env: env(c.which), timeoutMs: 60_000 });
+      const inProcess = await runCliInProcess(c.args(`${server.url}#${c.model}-ip`, path.join(work, `ip-${c.model}.jsonl`)), { env: env(c.which) });
+      for (const [how, r, model] of [["spawned", real, c.model], ["in-process", inProcess, `${c.model}-ip`]] as const) {
+        const label = `${how} ${c.mode}`;
+        const sent = server.requests.filter((x) => x.body?.model === model).map(auth);
+        expect(sent.length, `${label} sent nothing: ${r.stderr}`).toBeGreaterThan(0);
+        expect(sent.every((a) => a === `Bearer ${c.which === "parrot" ? PARROT_KEY : OPENAI_KEY}`), label).toBe(true);
+        assertNoKey(`stdout of ${label}`, r.stdout);
+        assertNoKey(`stderr of ${label}`, r.stderr);
+        expect(r.stderr, label).not.toMatch(STACK_RE);
+        if (c.mode === "401-echo") {
+          expect(r.code, label).toBe(1);
+          expect(r.stderr, label).toMatch(/401.*\[REDACTED\].*check PARROT_API_KEY or OPENAI_API_KEY/);
+        } else {
+          expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+          expect(r.stderr, label).toMatch(/500.*\[REDACTED\]/);
+        }
+      }
+      // Same exit code and the same error line either way (model names differ by the "-ip" suffix).
+      expect(inProcess.code).toBe(real.code);
+      const errorLine = (t: string) => t.split("\n").filter((l) => l.startsWith("parrot: error:")).map((l) => l.replaceAll(`${c.model}-ip`, c.model));
+      expect(errorLine(inProcess.stderr)).toEqual(errorLine(real.stderr));
+    }
+    for (const f of [...filesUnder(work), ...filesUnder(home)]) assertNoKey(f, fs.readFileSync(f, "latin1"));
+  });
 });
