@@ -88,6 +88,8 @@ const W = {
   challenge: 0.55,
   more: 0.65,
   again: 0.4,
+  userAlso: 0.5,
+  dataFollowUp: 0.6,
 } as const;
 
 const THIRD_PERSON = new Set(["it", "its", "itself", "they", "them", "their", "theirs", "themselves", "he", "him", "his", "himself", "she", "her", "hers", "herself"]);
@@ -114,6 +116,7 @@ const BACKREF_PATTERNS: Array<[RegExp, string]> = [
   [/\b(?:going back|regarding what|as you said|like you said|you just|one more time|the original|the rest of (?:it|the))\b/i, "return"],
   [/\byou\s+(?:did(?:n'?t| not)|have(?:n'?t| not)|forgot to|failed to|never)\s+(?:provide|mention|give|include|answer|list|address|explain|finish|complete|cite|add|use|follow|consider|show|say)\b/i, "you did not"],
   [/\b(?:based on|given|considering|according to|in light of|taking into account)\s+(?:my|our|what (?:i|we|you)|your|the above|these|those|this|that|all (?:of )?(?:this|that|these))\b/i, "based on"],
+  [/\b(?:the|all the|this|that)\s+(?:information|info|details|data|facts|context|preferences|requirements|constraints|criteria)\s+(?:i|we|you)(?:'ve| have| had)?\s+(?:just\s+|already\s+)?(?:given|provided|shared|mentioned|told|described|listed|gave|supplied|specified)\b|\b(?:considering|given|based on|with)\s+all\s+(?:my|our|the|these|those)\b|\bwhat\s+(?:i|we)(?:'ve| have)?\s+(?:told|said|mentioned|described|shared)\b/i, "what I told you"],
   [/^\s*(?:no,?\s*)?(?:i meant|i mean|i was (?:asking|talking|referring)|i'?m (?:talking|referring|asking) about)\b/i, "clarification"],
   [/\b(?:(?:point|step|option|item|idea|question|section|tip|part|no\.?)\s*#?\d+|#\d+)\b/i, "ordinal"],
   [/\b(?:the|your)\s+(?:first|second|third|fourth|fifth|last|final|latter|former|\d+(?:st|nd|rd|th))\s+(?:one|two|three|issue|point|policy|option|idea|step|example|item|paragraph|suggestion|method|question|answer|part|version|area|tip|sentence|line|bullet)/i, "ordinal"],
@@ -199,6 +202,9 @@ function historyStems(history: ReadonlyArray<Message>): Set<string> {
   return out;
 }
 
+/** Nouns that never serve as the antecedent of a later pronoun. */
+const NON_ANTECEDENTS = new Set(["things", "thing", "stuff", "something", "anything", "everything", "nothing", "way", "ways", "lot", "lots"]);
+
 /** Whether the pronoun at index i has a compatible antecedent earlier in the query, or a cataphoric one. */
 function resolvedInQuery(terms: Term[], i: number): boolean {
   const p = terms[i].w;
@@ -213,6 +219,10 @@ function resolvedInQuery(terms: Term[], i: number): boolean {
   for (let j = 0; j < i; j++) {
     // "what tools they use": the noun right before a subject pronoun is its object, not its antecedent.
     if (j === i - 1 && /^(they|he|she|it)$/.test(p)) continue;
+    // "improve things with them": a noun separated from an object pronoun by one preposition is its co-argument
+    // (English would say "themselves"), and "things"/"stuff" name nothing.
+    if (j === i - 2 && terms[i - 1].tags.has("Preposition") && /^(it|them|him|her)$/.test(p)) continue;
+    if (NON_ANTECEDENTS.has(terms[j].w)) continue;
     if (compatible(terms[j])) return true;
     // singular "they" for a person ("a person ... they")
     if (PLURAL_P.has(p) && isNoun(terms[j]) && (isPersonNoun(terms[j]) || /^(someone|somebody|anyone|anybody|everyone|everybody)$/.test(terms[j].w))) return true;
@@ -458,6 +468,37 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     const content = words.filter((x) => isNoun(x) && !GENERIC_HEADS.has(x.w) && !TIME_NOUNS.has(x.w) && stem(x.w).length >= 3);
     const shared = content.filter((x) => recentStems.has(stem(x.w)));
     if (content.length >= 2 && shared.length / content.length >= 0.6) add("anaphora:overlap with the last exchange", W.overlap);
+  }
+
+  if (!long) {
+    // "I'm also interested in French food", "I will also be going on a boat trip": the speaker adds to facts about
+    // themselves given earlier.
+    if (/\b(?:i|we)(?:'m|'ll|'d|'ve| am| are| will| would| have| do| also)?\s+(?:(?:really|now|then)\s+)?also\b|\b(?:i|we)\s+(?:\w+\s+){0,3}(?:as well|too)\s*[.?!,]/i.test(text)) add("particle:also (about the user)", W.userAlso);
+    // Questions about material an earlier turn supplied: "What are the values of p, q, and r?" (variables defined
+    // earlier), "How many days had rain in only one part of the day?" / "Which plan is the most cost-effective?"
+    // (a table or a list of options in the previous query).
+    const lastQuery = lastUserIdx >= 0 ? history[lastUserIdx].content : "";
+    const letters = [...new Set([...text.matchAll(/(?<![\p{L}\p{N}'])([b-hj-zB-HJ-Z])(?![\p{L}\p{N}'])/gu)].map((m) => m[1]))];
+    const defined = (v: string) => new RegExp(`(?<![\\p{L}\\p{N}'])${v}\\s*(?:=|is|equals|represents|denotes|be)\\b|\\b(?:variables?|let)\\s+${v}\\b`, "u");
+    if (letters.length > 0 && !/=/.test(text) && letters.some((v) => defined(v).test(stripCode(history.map((m) => m.content).join("\n")))) && !letters.some((v) => defined(v).test(text))) {
+      add(`anaphora:variables ${letters.join(", ")}`, W.dataFollowUp);
+    }
+    // Data supplied by the user: the earlier queries' numbers (a table, a list of prices).
+    const userMaterial = history.filter((m) => m.role === "user").map((m) => m.content).join("\n");
+    const numbersInLastQuery = (userMaterial.replace(/^\s*\(?\d+[.)]\s/gm, " ").match(/\d+(?:[.,]\d+)?/g) ?? []).length;
+    const numbersInQuery = (text.match(/\d+(?:[.,]\d+)?/g) ?? []).length;
+    const wh = /^\s*(?:(?:so|and|now|then|ok(?:ay)?),?\s+)?(?:which|what|how (?:many|much|long|often))\b/i.test(text) && /\?\s*$/.test(text);
+    if (wh && words.length <= 25 && numbersInQuery <= 1) {
+      const content = words.filter((x) => isNoun(x) && !GENERIC_HEADS.has(x.w) && !TIME_NOUNS.has(x.w) && stem(x.w).length >= 3);
+      const materialStems = historyStems([{ role: "user", content: userMaterial }]);
+      const shared = content.filter((x) => materialStems.has(stem(x.w)));
+      if (numbersInLastQuery >= 3 && content.length >= 1 && shared.length >= Math.min(2, content.length) && shared.length >= content.length * 0.5 && /\bthe\b/i.test(text)) add("anaphora:question about the data given earlier", W.dataFollowUp);
+      // "Which plan ...": choosing among options the session listed.
+      const sel = /^\s*(?:(?:so|and|now|then|ok(?:ay)?),?\s+)?(?:which|what)\s+(?:(?:[a-z-]+)\s+)?([a-z][a-z-]{2,})\s+(?:is|was|are|were|has|had|would|will|should|do|does|did|can|could|of|in)\b/i.exec(text);
+      if (sel && recentStems.has(stem(sel[1].toLowerCase())) && !GENERIC_HEADS.has(sel[1].toLowerCase()) && /\b(?:most|least|best|worst|better|worse|cheapest|fastest|highest|lowest|largest|smallest|more|less|\w+est)\b/i.test(text) && !/\b(?:or|between)\b/i.test(text)) {
+        add(`anaphora:which ${sel[1].toLowerCase()} (of those listed)`, W.dataFollowUp);
+      }
+    }
   }
 
   // Weak cues.
