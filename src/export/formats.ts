@@ -15,7 +15,9 @@
  * - `llama-factory`: sharegpt `{conversations:[{from: human|gpt, value}], system}` plus a dataset_info.json entry;
  *   human must sit at odd positions, so sft-ask puts the B.1 prompt in the first human turn and the queries in gpt
  *   turns. dpo: `ranking: true` with `chosen`/`rejected` message objects.
- * - `openai`: chat fine-tuning `{messages}` with `weight` 0/1 on assistant messages; sft-ask swaps roles like trl.
+ * - `openai`: chat fine-tuning `{messages}` with `weight` 0/1 on assistant messages (the field exists only on assistant
+ *   messages: OpenAI's OpenAPI schema FineTuneChatCompletionRequestAssistantMessage, "Controls whether the assistant
+ *   message is trained against (0 or 1)"); sft-ask swaps roles like trl.
  *   dpo: `{input:{messages}, preferred_output:[assistant], non_preferred_output:[assistant]}`.
  * - `tokens`: `{input_ids, labels}` (labels -100 where not trained) from the model's tokenizer and chat template;
  *   sft-ask uses the exact Parrot-Ask transcript (renderParrotAskTranscript) as raw text. dpo: `{prompt_input_ids,
