@@ -4,11 +4,11 @@
  * nothing, an MT-Bench++ run (answers of a model and of a reference model, judgments, show), and bad input.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatReply, type FakeRequest, type FakeServer, startFakeOpenAI } from "./support/fake-openai.js";
-import { runCli, SHARED } from "./support/cli.js";
+import { runCliInProcess, SHARED } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
 const PROMPTS = path.join(MT, "judge_prompts.jsonl");
@@ -50,7 +50,7 @@ let server: FakeServer;
 let tmp: string;
 beforeAll(async () => {
   server = await startFakeOpenAI(handler);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-bench-cli-"));
+  tmp = tempDir("parrot-bench-cli-");
 });
 afterAll(async () => {
   await server?.close();
@@ -70,7 +70,7 @@ describe("bench answer", () => {
     const out = path.join(tmp, "ans.jsonl");
     const args = ["bench", "answer", "--bench", "custom", "--questions", qfile, "--model", spec("m1"), "--model-id", "model-one", "--out", out, "--concurrency", "2"];
     const n0 = server.requests.length;
-    const res = await runCli(args);
+    const res = await runCliInProcess(args);
     expect(res.code, res.stderr).toBe(0);
     const reqs = since(n0);
     expect(reqs).toHaveLength(6);
@@ -99,13 +99,13 @@ describe("bench answer", () => {
     expect(res.stderr).toMatch(/requests/);
 
     const n1 = server.requests.length;
-    const again = await runCli(args);
+    const again = await runCliInProcess(args);
     expect(again.code, again.stderr).toBe(0);
     expect(server.requests.length).toBe(n1);
     expect(readJsonl(out)).toHaveLength(3);
 
     // A different model into the same file is refused.
-    const other = await runCli([...args.slice(0, -5), "other", "--out", out]);
+    const other = await runCliInProcess([...args.slice(0, -5), "other", "--out", out]);
     expect(other.code).not.toBe(0);
     expect(other.stderr).toMatch(/holds answers of model-one/);
   });
@@ -116,7 +116,7 @@ describe("bench answer", () => {
     const outs = [0, 1].map((i) => path.join(tmp, `shard${i}.jsonl`));
     const n0 = server.requests.length;
     for (const [i, out] of outs.entries()) {
-      const r = await runCli(["bench", "answer", "--bench", "mt-bench", "--questions", qfile, "--model", spec("m"), "--out", out,
+      const r = await runCliInProcess(["bench", "answer", "--bench", "mt-bench", "--questions", qfile, "--model", spec("m"), "--out", out,
         "--max-tokens", "77", "--temperature", "0.3", "--shard", `${i}/2`]);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -147,7 +147,7 @@ describe("bench judge (mt-bench)", () => {
   it("--dry-run sends nothing and writes the exact prompts", async () => {
     const out = path.join(tmp, "dry-judge.jsonl");
     const n0 = server.requests.length;
-    const res = await runCli([...base(), "--out", out, "--dry-run"]);
+    const res = await runCliInProcess([...base(), "--out", out, "--dry-run"]);
     expect(res.code, res.stderr).toBe(0);
     expect(server.requests.length).toBe(n0);
     const rows = readJsonl(out);
@@ -159,7 +159,7 @@ describe("bench judge (mt-bench)", () => {
     ]);
     expect(rows.every((r: any) => r.dry_run === true && r.judgment === null && r.score === null && r.judge[0] === "gpt-4")).toBe(true);
     // A real run into a dry-run file is refused.
-    const mixed = await runCli([...base(), "--out", out]);
+    const mixed = await runCliInProcess([...base(), "--out", out]);
     expect(mixed.code).not.toBe(0);
     expect(mixed.stderr).toMatch(/--dry-run rows/);
   });
@@ -167,7 +167,7 @@ describe("bench judge (mt-bench)", () => {
   it("sends system + user at temperature 0 / 2048 tokens, re-asks -1 a bounded number of times, keeps and counts it, resumes", async () => {
     const out = path.join(tmp, "judge.jsonl");
     const n0 = server.requests.length;
-    const res = await runCli([...base(), "--out", out, "--score-retries", "2", "--concurrency", "3"]);
+    const res = await runCliInProcess([...base(), "--out", out, "--score-retries", "2", "--concurrency", "3"]);
     expect(res.code, res.stderr).toBe(0);
     const reqs = since(n0);
     // Q81 turn 1 and turn 2 both show "blog NORATING" in the prompt: 3 attempts each; the two math rows: 1 each.
@@ -189,12 +189,12 @@ describe("bench judge (mt-bench)", () => {
     expect(res.stderr).toMatch(/2 re-asked for a missing rating, 2 kept with score -1 after 2 retries/);
 
     const n1 = server.requests.length;
-    const again = await runCli([...base(), "--out", out]);
+    const again = await runCliInProcess([...base(), "--out", out]);
     expect(again.code, again.stderr).toBe(0);
     expect(server.requests.length).toBe(n1);
     expect(readJsonl(out)).toHaveLength(4);
 
-    const show = await runCli(["bench", "show", "--judgments", out, "--json"]);
+    const show = await runCliInProcess(["bench", "show", "--judgments", out, "--json"]);
     expect(JSON.parse(show.stdout).models.mx).toMatchObject({ overall: 2, turn_1: 2, turn_2: 2, n: 2, failed: 2 });
   });
 
@@ -204,7 +204,7 @@ describe("bench judge (mt-bench)", () => {
     writeJsonl(out, full.filter((r: any) => r.question_id === 111));
     fs.appendFileSync(out, '{"question_id": 81, "model": "mx", "ju'); // torn last line from a crash
     const n0 = server.requests.length;
-    const res = await runCli([...base(), "--out", out, "--score-retries", "0"]);
+    const res = await runCliInProcess([...base(), "--out", out, "--score-retries", "0"]);
     expect(res.code, res.stderr).toBe(0);
     expect(since(n0)).toHaveLength(2);
     const rows = readJsonl(out);
@@ -227,7 +227,7 @@ describe("pairwise grading (pair-v2, position swap)", () => {
     const args = ["bench", "judge", "--bench", "mt-bench", "--mode", "pairwise-baseline", "--baseline", "bad", "--questions", qfile, "--references", REFERENCES,
       "--judge-prompts", PROMPTS, "--answers", ...files, "--judge", spec("gpt-4"), "--out", out, "--score-retries", "0"];
     const n0 = server.requests.length;
-    const res = await runCli(args);
+    const res = await runCliInProcess(args);
     expect(res.code, res.stderr).toBe(0);
     expect(since(n0)).toHaveLength(16); // 2 questions x 2 turns x 2 pairs x 2 games
     const rows = readJsonl(out);
@@ -243,9 +243,9 @@ describe("pairwise grading (pair-v2, position swap)", () => {
 
     expect(m.g1_winner).toBe("error"); // no [[A]]/[[B]]/[[C]] in the judgment
     expect(res.stderr).toMatch(/4 kept with an "error" verdict/);
-    const again = await runCli(args);
+    const again = await runCliInProcess(args);
     expect(again.stderr).toMatch(/judged 0 pairs/);
-    const show = await runCli(["bench", "show", "--judgments", out, "--json", "--baseline", "bad"]);
+    const show = await runCliInProcess(["bench", "show", "--judgments", out, "--json", "--baseline", "bad"]);
     const p = JSON.parse(show.stdout).pairwise;
     expect(p.good).toEqual({ win: 4, loss: 0, tie: 0, win_rate: 1, loss_rate: 0, win_rate_adjusted: 1 });
     expect(p.mute).toBeUndefined(); // rows with an "error" game are dropped, as show_result.py drops them
@@ -256,7 +256,7 @@ describe("pairwise grading (pair-v2, position swap)", () => {
 describe("MT-Bench++ through the CLI", () => {
   it("answers (model and reference), judges every turn with Figure 4, and shows the turn buckets", async () => {
     const merged = path.join(tmp, "pp-questions.jsonl");
-    const q = await runCli(["bench", "questions", "--bench", "mt-bench-pp", "--questions", path.join(MT, "question.jsonl"), "--out", merged]);
+    const q = await runCliInProcess(["bench", "questions", "--bench", "mt-bench-pp", "--questions", path.join(MT, "question.jsonl"), "--out", merged]);
     expect(q.code, q.stderr).toBe(0);
     const all = readJsonl(merged);
     expect(all).toHaveLength(80);
@@ -268,12 +268,12 @@ describe("MT-Bench++ through the CLI", () => {
     const ref = path.join(tmp, "pp-ref.jsonl");
     const n0 = server.requests.length;
     for (const [m, out] of [["small", ans], ["big", ref]]) {
-      const r = await runCli(["bench", "answer", "--bench", "mt-bench-pp", "--questions", sub, "--model", spec(m), "--model-id", m, "--out", out]);
+      const r = await runCliInProcess(["bench", "answer", "--bench", "mt-bench-pp", "--questions", sub, "--model", spec(m), "--model-id", m, "--out", out]);
       expect(r.code, r.stderr).toBe(0);
     }
     expect(since(n0)).toHaveLength(32);
     const judged = path.join(tmp, "pp-judgments.jsonl");
-    const j = await runCli(["bench", "judge", "--bench", "mt-bench-pp", "--questions", sub, "--references", ref, "--answers", ans,
+    const j = await runCliInProcess(["bench", "judge", "--bench", "mt-bench-pp", "--questions", sub, "--references", ref, "--answers", ans,
       "--judge", spec("judge-model"), "--out", judged]);
     expect(j.code, j.stderr).toBe(0);
     const rows = readJsonl(judged);
@@ -285,14 +285,14 @@ describe("MT-Bench++ through the CLI", () => {
     expect(r5.user_prompt).toContain(`### User:${all[70].turns[7]}\n### Assistant A:small says: `);
     expect(r5.score).toBe(6);
 
-    const show = await runCli(["bench", "show", "--judgments", judged, "--json", "--questions", sub]);
+    const show = await runCliInProcess(["bench", "show", "--judgments", judged, "--json", "--questions", sub]);
     expect(show.code, show.stderr).toBe(0);
     const s = JSON.parse(show.stdout).models.small;
     // The fake judge rates turn k with k+1.
     expect(s).toMatchObject({ turn_1: 2, turn_2: 3, turns_3_5: 5, turns_6_8: 8, n: 16, failed: 0 });
     expect(s.overall).toBeCloseTo(5.5, 12);
     expect(Object.keys(s.categories)).toEqual([all[0].category, all[70].category].sort());
-    const table = await runCli(["bench", "show", "--judgments", judged]);
+    const table = await runCliInProcess(["bench", "show", "--judgments", judged]);
     expect(table.stdout).toMatch(/^small\s+5\.5000\s+2\.0000\s+3\.0000\s+5\.0000\s+8\.0000\s/m);
   });
 });
@@ -302,7 +302,7 @@ describe("bad input", () => {
     const qfile = path.join(tmp, "bad-q.jsonl");
     fs.writeFileSync(qfile, '{"question_id": 1, "category": "writing", "turns": ["a"]}\n{"question_id": 2, "category": "writing", "turns": "oops"}\n');
     const out = path.join(tmp, "never.jsonl");
-    const r = await runCli(["bench", "answer", "--bench", "mt-bench", "--questions", qfile, "--model", spec("m"), "--out", out]);
+    const r = await runCliInProcess(["bench", "answer", "--bench", "mt-bench", "--questions", qfile, "--model", spec("m"), "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad-q\.jsonl:2: field "turns"/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -312,17 +312,17 @@ describe("bad input", () => {
     writeJsonl(good, [{ question_id: 111, category: "math", turns: ["x", "y"] }]);
     const ans = path.join(tmp, "good-a.jsonl");
     writeJsonl(ans, [{ question_id: 111, answer_id: "a", model_id: "m", choices: [{ index: 0, turns: ["1", "2"] }], tstamp: 0 }]);
-    const j = await runCli(["bench", "judge", "--bench", "mt-bench", "--questions", good, "--judge-prompts", PROMPTS, "--answers", ans, "--judge", spec("j"), "--out", out]);
+    const j = await runCliInProcess(["bench", "judge", "--bench", "mt-bench", "--questions", good, "--judge-prompts", PROMPTS, "--answers", ans, "--judge", spec("j"), "--out", out]);
     expect(j.code).toBe(1);
     expect(j.stderr).toMatch(/missing reference answer to question 111/);
     expect(fs.existsSync(out)).toBe(false);
 
-    const noPrompts = await runCli(["bench", "judge", "--bench", "mt-bench", "--questions", good, "--references", REFERENCES, "--answers", ans, "--judge", spec("j"), "--out", out]);
+    const noPrompts = await runCliInProcess(["bench", "judge", "--bench", "mt-bench", "--questions", good, "--references", REFERENCES, "--answers", ans, "--judge", spec("j"), "--out", out]);
     expect(noPrompts.stderr).toMatch(/needs --judge-prompts/);
-    const badBench = await runCli(["bench", "show", "--judgments", path.join(tmp, "nope.jsonl")]);
+    const badBench = await runCliInProcess(["bench", "show", "--judgments", path.join(tmp, "nope.jsonl")]);
     expect(badBench.code).toBe(1);
     expect(badBench.stderr).toMatch(/nope\.jsonl: no such file/);
-    const bench = await runCli(["bench", "questions", "--bench", "mt-bench-9", "--questions", good, "--out", out]);
+    const bench = await runCliInProcess(["bench", "questions", "--bench", "mt-bench-9", "--questions", good, "--out", out]);
     expect(bench.stderr).toMatch(/expected one of mt-bench, mt-bench-pp, custom/);
     expect(fs.existsSync(out)).toBe(false);
   });

@@ -1,13 +1,13 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { REPO_ROOT, runCli } from "./support/cli.js";
+import { REPO_ROOT, runCliInProcess } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 import { chatReply, startFakeOpenAI, type FakeServer, type FakeRequest } from "./support/fake-openai.js";
 import { HALLUCINATION_GUESS_INSTRUCTION, MISUNDERSTANDING_INSTRUCTION } from "../src/capo/prompts.js";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "parrot-capo-"));
+const tmp = () => tempDir("parrot-capo-");
 const FIRST = "Provide insights into the correlation between GDP, inflation and unemployment.";
 const sessions = [
   { id: "s1", messages: [
@@ -42,7 +42,7 @@ describe("parrot capo", () => {
     const dir = tmp();
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", writeSessions(dir), "--assistant", `${server.url}#neg`, "--out", out, "--concurrency", "2"];
-    const r = await runCli(args);
+    const r = await runCliInProcess(args);
     expect(r.code, r.stderr).toBe(0);
     // neglect 1 + hallucination 2 + misunderstanding 1 requests, for the single dependent query (turn 2)
     expect(server.requests).toHaveLength(4);
@@ -76,7 +76,7 @@ describe("parrot capo", () => {
     expect(r.stderr).toMatch(/neg: 4 requests/);
 
     // resume: nothing new requested, no duplicates
-    const again = await runCli(args);
+    const again = await runCliInProcess(args);
     expect(again.code, again.stderr).toBe(0);
     expect(server.requests).toHaveLength(4);
     expect(readRows(out)).toHaveLength(3);
@@ -93,7 +93,7 @@ describe("parrot capo", () => {
     });
     const dir = tmp();
     const out = path.join(dir, "pairs.jsonl");
-    const r = await runCli(["capo", writeSessions(dir), "--assistant", `${server.url}#neg`, "--out", out, "--strategies", "context-neglect,context-misunderstanding", "--max-attempts", "2"]);
+    const r = await runCliInProcess(["capo", writeSessions(dir), "--assistant", `${server.url}#neg`, "--out", out, "--strategies", "context-neglect,context-misunderstanding", "--max-attempts", "2"]);
     expect(r.code, r.stderr).toBe(0);
     const rows = readRows(out);
     expect(rows).toHaveLength(1);
@@ -113,7 +113,7 @@ describe("parrot capo", () => {
     fs.writeFileSync(f, many.map((s) => JSON.stringify(s)).join("\n") + "\n");
     const run = async (name: string, extra: string[]) => {
       const out = path.join(dir, name);
-      const r = await runCli(["capo", f, "--assistant", `${server!.url}#neg`, "--out", out, "--strategies", "context-neglect", ...extra]);
+      const r = await runCliInProcess(["capo", f, "--assistant", `${server!.url}#neg`, "--out", out, "--strategies", "context-neglect", ...extra]);
       expect(r.code, r.stderr).toBe(0);
       return readRows(out).map((x) => x.session_id).sort();
     };
@@ -132,13 +132,13 @@ describe("parrot capo", () => {
     const out = path.join(dir, "pairs.jsonl");
     const bad = path.join(dir, "bad.jsonl");
     fs.writeFileSync(bad, JSON.stringify(sessions[0]) + "\n{not json\n");
-    let r = await runCli(["capo", bad, "--assistant", "http://127.0.0.1:9/v1#x", "--out", out]);
+    let r = await runCliInProcess(["capo", bad, "--assistant", "http://127.0.0.1:9/v1#x", "--out", out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/bad\.jsonl:2/);
-    r = await runCli(["capo", writeSessions(dir), "--assistant", "http://127.0.0.1:9/v1#x", "--out", out, "--strategies", "context-neglect,context-amnesia"]);
+    r = await runCliInProcess(["capo", writeSessions(dir), "--assistant", "http://127.0.0.1:9/v1#x", "--out", out, "--strategies", "context-neglect,context-amnesia"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/unknown strategy "context-amnesia"/);
-    r = await runCli(["capo", path.join(dir, "missing.jsonl"), "--assistant", "http://127.0.0.1:9/v1#x", "--out", out]);
+    r = await runCliInProcess(["capo", path.join(dir, "missing.jsonl"), "--assistant", "http://127.0.0.1:9/v1#x", "--out", out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/missing\.jsonl: no such file/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);

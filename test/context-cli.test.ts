@@ -1,12 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { REPO_ROOT, runCli } from "./support/cli.js";
+import { REPO_ROOT, runCliInProcess } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 import { chatReply, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "parrot-ctx-"));
+const tmp = () => tempDir("parrot-ctx-");
 const sessions = [
   { id: "s1", messages: [
     { role: "user", content: "Provide insights into the correlation between GDP, inflation and unemployment." },
@@ -37,7 +37,7 @@ describe("parrot context detect", () => {
   it("writes one row per user turn after the first (heuristic)", async () => {
     const dir = tmp();
     const out = path.join(dir, "ctx.jsonl");
-    const r = await runCli(["context", "detect", writeSessions(dir), "--out", out]);
+    const r = await runCliInProcess(["context", "detect", writeSessions(dir), "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const rows = readRows(out);
     expect(rows.map((x) => [x.id, x.turn, x.context_dependent])).toEqual([["s1", 2, true], ["s1", 3, false]]);
@@ -54,7 +54,7 @@ describe("parrot context detect", () => {
     const dir = tmp();
     const out = path.join(dir, "ctx.jsonl");
     const args = ["context", "detect", writeSessions(dir), "--out", out, "--judge", `${server.url}#judge-model`, "--concurrency", "2"];
-    const r = await runCli(args);
+    const r = await runCliInProcess(args);
     expect(r.code, r.stderr).toBe(0);
     expect(server.requests).toHaveLength(2);
     const sys = server.requests[0].body.messages[0];
@@ -69,7 +69,7 @@ describe("parrot context detect", () => {
     const prompt2 = server.requests.map((q) => q.body.messages[1].content).find((c: string) => c.includes("explain them"));
     expect(prompt2).toContain("Provide insights into the correlation");
     expect(r.stderr).toMatch(/judge-model: 2 requests/);
-    const again = await runCli(args);
+    const again = await runCliInProcess(args);
     expect(again.code, again.stderr).toBe(0);
     expect(server.requests).toHaveLength(2);
     expect(readRows(out)).toHaveLength(2);
@@ -79,7 +79,7 @@ describe("parrot context detect", () => {
     server = await startFakeOpenAI(() => chatReply("I am not sure."));
     const dir = tmp();
     const out = path.join(dir, "ctx.jsonl");
-    const r = await runCli(["context", "detect", writeSessions(dir), "--out", out, "--judge", `${server.url}#j`]);
+    const r = await runCliInProcess(["context", "detect", writeSessions(dir), "--out", out, "--judge", `${server.url}#j`]);
     expect(r.code, r.stderr).toBe(0);
     expect(server.requests).toHaveLength(6);
     const rows = readRows(out).sort((a, b) => a.turn - b.turn);
@@ -93,7 +93,7 @@ describe("parrot context detect", () => {
     const f = path.join(dir, "bad.jsonl");
     fs.writeFileSync(f, JSON.stringify(sessions[0]) + "\n" + JSON.stringify({ id: "s2", messages: [{ role: "robot", content: "x" }], meta: {} }) + "\n");
     const out = path.join(dir, "ctx.jsonl");
-    const r = await runCli(["context", "detect", f, "--out", out]);
+    const r = await runCliInProcess(["context", "detect", f, "--out", out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/bad\.jsonl:2: field "messages\[0\]\.role"/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
