@@ -1,8 +1,9 @@
 /**
  * Evaluation of the context-dependency detector on a labelled set of user turns.
  *
- * Labelled set format (test/fixtures/context/labelled.jsonl and holdout2.jsonl, one object per line; ours):
- *   {source, id, turn (1-based user turn, >= 2), label: boolean, split: "dev"|"test"|"holdout2", reason: string,
+ * Labelled set format (test/fixtures/context/labelled.jsonl, holdout2.jsonl and holdout3.jsonl, one object per line;
+ * ours):
+ *   {source, id, turn (1-based user turn, >= 2), label: boolean, split: "dev"|"test"|"holdout2"|"holdout3", reason: string,
  *    query?: string (only when short)}
  * The conversations themselves are read from the shared data folder (never copied), only for the sources a file uses:
  *   mtbench101 -> <shared>/data/benchmarks/mtbench101.jsonl ({task, id, history:[{user, bot}]})
@@ -14,7 +15,9 @@
  *     user turns and empty assistant turns)
  *   oasst -> <shared>/data/dialogues/oasst_en_100_tree.jsonl (OpenAssistant trees; id = the path id
  *     `<message_tree_id>/<n>` produced by readConversations)
- * Splits: dev (tuning), test (held out from tuning), holdout2 (second held-out set, labelled before any tuning on it).
+ * Splits: dev (tuning), test (held out from tuning), holdout2 (second held-out set, labelled before any tuning on it),
+ * holdout3 (third held-out set: 201 turns drawn by bench/context-sample-holdout3.mjs from conversations not in the other
+ * files, labelled blind to the detector).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,7 +33,7 @@ export const LabelledTurnSchema = z.object({
   id: z.union([z.string(), z.number()]),
   turn: z.number().int().min(2),
   label: z.boolean(),
-  split: z.enum(["dev", "test", "holdout2"]),
+  split: z.enum(["dev", "test", "holdout2", "holdout3"]),
   reason: z.string(),
   query: z.string().optional(),
 });
