@@ -60,7 +60,7 @@ describe("bench answer under injected faults", () => {
     const dir = tmpDir();
     const q = questions(dir, 8);
     const out = path.join(dir, "a.jsonl");
-    const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "5", "--request-timeout", "0.4"];
+    const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "5", "--request-timeout", "1"];
     const r = await runCli(args, { env: ENV, timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
@@ -70,7 +70,7 @@ describe("bench answer under injected faults", () => {
     expect(sched.distinct()).toBe(16);
     const [sum] = parseSummaries(r.stderr);
     expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries).toBe(8);
+    expect(sum.retries, r.stderr).toBe(8);
     expect(sum.failures).toBe(0);
     expect(sum.requests).toBe(24);
     expect(sum.reasons).toEqual(expectedReasons(sched.injected));
@@ -117,7 +117,7 @@ describe("bench judge under injected faults", () => {
     const sched = faultSchedule(ALL, 2, judgeHandler);
     const server = await servers.start(sched.handler);
     const out = path.join(dir, "j.jsonl");
-    const args = ["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "6", "--request-timeout", "0.4"];
+    const args = ["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "6", "--request-timeout", "1"];
     const r = await runCli(args, { env: ENV, timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
@@ -127,7 +127,7 @@ describe("bench judge under injected faults", () => {
     expect(sched.distinct()).toBe(24);
     const [sum] = parseSummaries(r.stderr);
     expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries).toBe(12);
+    expect(sum.retries, r.stderr).toBe(12);
     expect(sum.failures).toBe(0);
     expect(sum.requests).toBe(36);
     expect(sum.reasons).toEqual(expectedReasons(sched.injected));

@@ -84,7 +84,7 @@ export class ItemFailures {
   incomplete(): IncompleteRunError | undefined {
     if (this.count === 0) return undefined;
     return new IncompleteRunError(
-      `${this.opts.command}: incomplete: ${this.count} ${this.opts.unit} failed after retries (${this.reasons()}); ` +
+      `incomplete: ${this.count} ${this.opts.unit} failed after retries (${this.reasons()}); ` +
         `rerun the same command to retry them (finished ${this.opts.unit} are kept)`,
       this.count,
     );
