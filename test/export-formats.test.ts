@@ -3,10 +3,10 @@
  * train flags/weights, LLaMA-Factory's dataset_info.json, --max-turns, --strategies, errors and preview.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, SHARED } from "./support/cli.js";
+import { runCliInProcess, SHARED } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 import { readConversations } from "../src/conversations/readers.js";
 import { cleanSession, type TrainingSession } from "../src/export/data.js";
 import { PARROT_ASK_SYSTEM_PROMPT } from "../src/collect/prompts.js";
@@ -21,7 +21,7 @@ let sessions: TrainingSession[];
 const readJsonl = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-export-"));
+  dir = tempDir("parrot-export-");
   // The first 12 records of the sample (the first starts with the assistant, as ShareGPT segments do).
   const lines = fs.readFileSync(SHAREGPT, "utf8").split("\n").slice(0, 12);
   sessionsFile = path.join(dir, "sessions.jsonl");
@@ -46,7 +46,7 @@ beforeAll(() => {
 });
 
 async function exportOk(args: string[]) {
-  const r = await runCli(["export", ...args]);
+  const r = await runCliInProcess(["export", ...args]);
   expect(r.stderr).not.toContain("internal error");
   expect(r.code, r.stderr).toBe(0);
   return r;
@@ -213,7 +213,7 @@ describe("bad input", () => {
     lines[1] = JSON.stringify(broken);
     fs.writeFileSync(bad, lines.join("\n") + "\n");
     const out = path.join(dir, "never.jsonl");
-    const r = await runCli(["export", "dpo", bad, "--format", "trl", "--out", out]);
+    const r = await runCliInProcess(["export", "dpo", bad, "--format", "trl", "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad-pairs\.jsonl:2: field "strategy"/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -229,7 +229,7 @@ describe("bad input", () => {
       [["dpo", pairsFile, "--format", "trl", "--out", out, "--max-turns", "2"], /--max-turns applies to sft/],
     ];
     for (const [args, msg] of cases) {
-      const r = await runCli(["export", ...args]);
+      const r = await runCliInProcess(["export", ...args]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(msg);
     }
@@ -239,14 +239,14 @@ describe("bad input", () => {
 
 describe("preview", () => {
   it("marks the trained text with «...» when stdout is not a TTY", async () => {
-    const r = await runCli(["export", "preview", "sft-ask", sessionsFile, "--tokenizer", TOKENIZER, "--index", "1"]);
+    const r = await runCliInProcess(["export", "preview", "sft-ask", sessionsFile, "--tokenizer", TOKENIZER, "--index", "1"]);
     expect(r.code, r.stderr).toBe(0);
     const q = sessions[1].messages[0].content;
     expect(r.stdout).toContain(`« ${q} [ASSISTANT]»`);
     expect(r.stdout).not.toContain("\x1b[");
-    const c = await runCli(["export", "preview", "sft-chat", sessionsFile, "--tokenizer", TOKENIZER]);
+    const c = await runCliInProcess(["export", "preview", "sft-chat", sessionsFile, "--tokenizer", TOKENIZER]);
     expect(c.stdout).toContain(`«${sessions[0].messages[1].content}<|im_end|>»`);
-    const d = await runCli(["export", "preview", "dpo", pairsFile, "--index", "2"]);
+    const d = await runCliInProcess(["export", "preview", "dpo", pairsFile, "--index", "2"]);
     expect(d.stdout).toMatch(/‹A generic answer 0 that ignores the conversation\.›/);
   });
 });

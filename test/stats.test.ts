@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { datasetStats } from "../src/stats/stats.js";
-import { SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCliInProcess } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 
 const u = (content: string) => ({ role: "user" as const, content });
 const a = (content: string) => ({ role: "assistant" as const, content });
@@ -33,17 +33,17 @@ describe("Table 1 statistics", () => {
   });
 
   it("CLI prints JSON for one file and a table for several", async () => {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-stats-"));
+    const d = tempDir("parrot-stats-");
     const f = path.join(d, "s.jsonl");
     fs.writeFileSync(f, sessions.map((s) => JSON.stringify(s)).join("\n") + "\n");
-    const r = await runCli(["stats", f, "--json"]);
+    const r = await runCliInProcess(["stats", f, "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j).sort()).toEqual(["avg_ctx_queries", "avg_turns", "self_rouge", "sessions"]);
     expect(j.sessions).toBe(3);
     expect(j.self_rouge).toBeCloseTo((100 * (0.5 / 3 + 0.8)) / 2, 10);
     const sample = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
-    const t = await runCli(["stats", f, sample]);
+    const t = await runCliInProcess(["stats", f, sample]);
     expect(t.code).toBe(0);
     expect(t.stdout.split("\n")[0]).toMatch(/file\s+sessions\s+avg_turns\s+avg_ctx_queries\s+self_rouge/);
     expect(t.stdout).toMatch(/sharegpt_v3_sample\.jsonl\s+1000\s+3\.53\s/);
