@@ -46,3 +46,25 @@ describe("context detector: follow-ups without a pronoun", () => {
     expect(detectContextDependency(h, "My neighbours play loud music. How can I talk to them about it?").cues).not.toContain("anaphora:them");
   });
 });
+
+describe("context detector: objections and substitutes", () => {
+  const h = [u("Why is the sky blue?"), a("Because shorter wavelengths scatter more (Rayleigh scattering), and blue is short.")];
+  it("finds objections, 'check again', alternatives and 'a different X'", () => {
+    for (const [q, cue] of [
+      ["But doesn't that mean the sky should be violet?", "ellipsis:but (objection)"],
+      ["Can you check again?", "ellipsis:check (no object)"],
+      ["I don't have one. Can you suggest an alternative?", "anaphora:alternative (no standard)"],
+      ["What happens with a different wavelength, like red?", "anaphora:a different wavelength"],
+    ] as const) {
+      const d = detectContextDependency(h, q);
+      expect(d.cues, q).toContain(cue);
+      expect(d.context_dependent, `${q} -> ${d.cues.join(",")}`).toBe(true);
+    }
+  });
+  it("not when the standard is named", () => {
+    for (const q of ["What is a good alternative to sugar in baking?", "How is a different approach from recursion written in Python?"]) {
+      const d = detectContextDependency(h, q);
+      expect(d.cues.filter((c) => /alternative|different/.test(c)), q).toEqual([]);
+    }
+  });
+});

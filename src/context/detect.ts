@@ -138,7 +138,7 @@ const ORDINAL_WORDS = /\b(?:the\s+|your\s+|that\s+|my\s+)?(first|second|third|fo
 const COUNTED_NP = /\bthe\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)\s+(?:[a-z-]+\s+)?([a-z][a-z-]{2,})\b/gi;
 const LETTERED_ITEM = /\b([a-z]{3,})\s+\(?([a-h])\)(?=[\s,.?!;:]|$)/gi;
 /** Verbs whose object, when missing, is the previous answer. */
-const OBJECT_VERBS = new Set(["rewrite", "rephrase", "translate", "summarize", "summarise", "shorten", "expand", "continue", "simplify", "elaborate", "repeat", "convert", "reformat", "redo", "revise", "edit", "improve", "refactor", "fix", "modify", "change", "adjust", "update", "regenerate", "restate", "paraphrase", "condense", "extend", "finish", "complete", "optimize", "optimise", "proofread", "polish", "retry", "add", "remove", "delete", "make", "turn", "put", "present", "format", "reword"]);
+const OBJECT_VERBS = new Set(["check", "recheck", "double-check", "verify", "rewrite", "rephrase", "translate", "summarize", "summarise", "shorten", "expand", "continue", "simplify", "elaborate", "repeat", "convert", "reformat", "redo", "revise", "edit", "improve", "refactor", "fix", "modify", "change", "adjust", "update", "regenerate", "restate", "paraphrase", "condense", "extend", "finish", "complete", "optimize", "optimise", "proofread", "polish", "retry", "add", "remove", "delete", "make", "turn", "put", "present", "format", "reword"]);
 const REPLY_START = /^\s*(?:yes|yeah|yep|yup|no|nope|nah|sure|correct|right|exactly|indeed|true|false|wrong|not really|not yet|not exactly|absolutely|definitely|of course|good idea|sounds (?:good|great)|great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|fair enough|that'?s (?:great|good|helpful|interesting|right|wrong|not)|this is (?:great|good|helpful))\b/i;
 const ACK_START = /^\s*(?:great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|interesting|fascinating|wow|good|sounds (?:good|great)|that'?s (?:great|good|helpful|interesting|a great)|this is (?:great|good|helpful))\b/i;
 
@@ -311,6 +311,11 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
   if (!long && words.length <= 8 && /\b(?:would be|sounds|is|are|will be|seems?)\s+(?:perfect|nice|great|good|fine|ideal|better|best|enough|helpful|interesting)\b/i.test(text) && !/\?/.test(text)) add("ellipsis:evaluative reply", W.reply);
   if (!long && words.length <= 8 && /^\s*(?:just\s+)?(?:try(?: it| again)?|don'?t|do not|no need|without|not)\b/i.test(text)) add("ellipsis:constraint on the previous answer", W.reply);
   if (!long && /^\s*(?:shouldn'?t|isn'?t|wouldn'?t|doesn'?t|aren'?t|didn'?t|don'?t you)\b/i.test(text)) add("ellipsis:challenge", W.challenge);
+  // "But isn't it just a principle?", "But I've heard that ...": an objection to the previous answer.
+  if (!long && /^\s*but\b(?!\s+first\b)/i.test(text)) add("ellipsis:but (objection)", W.challenge);
+  // "Can you suggest an alternative?", "What if I use a different grade?": a replacement for something earlier.
+  const alt = /\b(?:an?|any|some|other|good|cheaper|better|healthier)\s+alternatives?\b(?!\s+(?:to|for|of|than)\b)/i.exec(text);
+  if (!long && alt) add("anaphora:alternative (no standard)", W.other);
   if (!long && /\b(?:(?:write|give|show|list|add|generate|provide|suggest|create|make|tell|need|want)(?: me| us)?(?: \d+| a few| some)? more|(?:\d+|two|three|four|five|a few|some|any) more)\b/i.test(text)) add("ellipsis:more", W.more);
   // A short statement answering the assistant's question ("I mainly track my running.")
   const lastAssistant = [...history].reverse().find((m) => m.role === "assistant")?.content ?? "";
@@ -350,7 +355,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       if ((t.w === "those" || t.w === "that") && next && /^(who|which|whose|whom|of)$/.test(next.w)) continue;
       if (t.w === "that") {
         // Complementizer/relative "that": after a verb/noun and followed by a clause.
-        const sentenceInitial = !prev || prev.sent !== t.sent || /^(and|but|so|is|was|does|did|will|would|can|could)$/.test(prev.w);
+        const sentenceInitial = !prev || prev.sent !== t.sent || /^(and|but|so|is|was|does|did|will|would|can|could|not|n't|isn't|doesn't|wasn't|didn't|won't|wouldn't|can't|couldn't)$/.test(prev.w);
         const pronounUse = !next || next.sent !== t.sent || /[.?!,;:]/.test(t.post) || (next && (next.tags.has("Preposition") || next.tags.has("Adverb") || /^(again|please|one|too|more|instead|better|part|first|last|for|in|into|to|as|with|on|about)$/.test(next.w)));
         const copulaFollow = next && /^(is|'s|s|was|seems|sounds|does|doesn't|isn't|wasn't|would|will|means|makes|looks|did)$/.test(next.w);
         const detUse = nextIsNoun && prev && !isNoun(prev) && !(prev.tags.has("Verb") && /^(say|said|says|think|know|believe|mean|means|hope|feel|ensure|make|sure|show|shows|suggest|suggests|claim|claims|argue|heard|read|found|notice|noticed|assume|realize|given|so|such|now|than)$/.test(prev.w));
@@ -461,6 +466,11 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
   // "What other conditions ...?": a set presupposed by the previous turn (not "other than").
   if (!long && /\b(?:what|which|any|some)\s+other\b(?!\s+than)/i.test(text) && !/\bother\b[^.?!]{0,40}\bthan\b/i.test(text)) add("anaphora:other (no standard)", W.other);
   if (!long && words.length <= 6 && /\bmore\s*[.!?]*\s*$/i.test(text)) add("ellipsis:more", W.more);
+  // "a different grade", "another brand": a substitute for something the session named (not "different from ...").
+  if (!long) for (const m of text.matchAll(/\b(?:a|an|the)\s+different\s+([a-z][a-z-]{2,})\b(?!\s+(?:from|than|to)\b)/gi)) {
+    const noun = m[1].toLowerCase();
+    if (stems.has(stem(noun)) && !GENERIC_HEADS.has(noun) && !TIME_NOUNS.has(noun) && !/^(way|ways|kind|type|types|perspective|angle|approach|language|style|format|structure)$/.test(noun)) add(`anaphora:a different ${noun}`, W.other);
+  }
 
   // Lexical overlap: a short query with a definite article whose content nouns mostly come from the last exchange
   // ("Which day of the week had only rice taken out?" after a table of rice deliveries). Never decides alone.
