@@ -5,6 +5,7 @@
  */
 import OpenAI from "openai";
 import { ModelCallError } from "./errors.js";
+import { createPooledFetch, type PooledFetch } from "./fetch.js";
 import { redactSecrets } from "./redact.js";
 import { backoffMs, classifyError, MalformedResponseError, sleep } from "./retry.js";
 import { formatModelSpec } from "./spec.js";
@@ -35,12 +36,15 @@ export class HttpModel implements LanguageModel {
   private readonly client: OpenAI;
   private readonly cfg: HttpModelConfig;
   private readonly counters: ModelStats = emptyStats();
+  private readonly fetch: PooledFetch;
 
   constructor(cfg: HttpModelConfig) {
     this.cfg = cfg;
     this.name = cfg.model;
     this.id = formatModelSpec({ kind: "http", baseURL: cfg.baseURL, model: cfg.model });
+    this.fetch = createPooledFetch();
     this.client = new OpenAI({
+      fetch: this.fetch,
       baseURL: cfg.baseURL,
       // Local servers need no key; the client insists on a non-empty one.
       apiKey: cfg.apiKey ?? "no-key",
@@ -53,7 +57,10 @@ export class HttpModel implements LanguageModel {
     return { ...this.counters };
   }
 
-  async close(): Promise<void> {}
+  /** Ends the keep-alive connections; call once the model is no longer used. */
+  async close(): Promise<void> {
+    await this.fetch.close();
+  }
 
   /** Chat completion (`POST /chat/completions`). @throws UserError after the last attempt or on 4xx. */
   async chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Completion> {
