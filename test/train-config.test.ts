@@ -3,11 +3,11 @@
  * `parrot export`, run.sh calls the engine's CLI, and --launch without the engine fails with a clear message.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { runCli, SHARED } from "./support/cli.js";
+import { runCli, runCliInProcess, SHARED } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 import { batchPlan, warmupSteps } from "../src/train/config.js";
 
 const SHAREGPT = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
@@ -18,7 +18,7 @@ let pairsFile: string;
 const readJsonl = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-train-"));
+  dir = tempDir("parrot-train-");
   sessionsFile = path.join(dir, "sessions.jsonl");
   fs.writeFileSync(sessionsFile, fs.readFileSync(SHAREGPT, "utf8").split("\n").slice(1, 9).join("\n") + "\n");
   const s = readJsonl(sessionsFile)[0].conversations;
@@ -53,7 +53,7 @@ describe("batch and warm-up arithmetic", () => {
 describe("parrot train", () => {
   it("trl chat: YAML config with section 4.1.3 values and the trl export as dataset", async () => {
     const out = path.join(dir, "trl-chat");
-    const r = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "HuggingFaceTB/SmolLM2-135M-Instruct", "--out", out]);
+    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "HuggingFaceTB/SmolLM2-135M-Instruct", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "config.yaml"), "utf8"));
     expect(cfg).toMatchObject({
@@ -71,7 +71,7 @@ describe("parrot train", () => {
       packing: false,
     });
     const exported = path.join(dir, "chat-export.jsonl");
-    expect((await runCli(["export", "sft-chat", sessionsFile, "--format", "trl", "--out", exported])).code).toBe(0);
+    expect((await runCliInProcess(["export", "sft-chat", sessionsFile, "--format", "trl", "--out", exported])).code).toBe(0);
     expect(fs.readFileSync(path.join(out, "train.jsonl"), "utf8")).toBe(fs.readFileSync(exported, "utf8"));
     expect(fs.readFileSync(path.join(out, "run.sh"), "utf8")).toContain("exec trl sft --config config.yaml");
     expect(fs.readFileSync(path.join(out, "README.md"), "utf8")).toContain("0.1 epoch = 1 optimizer steps");
@@ -79,7 +79,7 @@ describe("parrot train", () => {
 
   it("trl ask with --tokenizer: pre-tokenized labels plus assistant_masks, no template mask", async () => {
     const out = path.join(dir, "trl-ask");
-    const r = await runCli(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--tokenizer", TOKENIZER, "--gpus", "8"]);
+    const r = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--tokenizer", TOKENIZER, "--gpus", "8"]);
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "config.yaml"), "utf8"));
     expect(cfg.assistant_only_loss).toBe(false);
@@ -92,7 +92,7 @@ describe("parrot train", () => {
 
   it("axolotl capo: rl dpo, chat_template.default dataset, lr 1e-5", async () => {
     const out = path.join(dir, "axo-capo");
-    const r = await runCli(["train", "capo", "--data", pairsFile, "--engine", "axolotl", "--base-model", "m", "--out", out]);
+    const r = await runCliInProcess(["train", "capo", "--data", pairsFile, "--engine", "axolotl", "--base-model", "m", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "axolotl.yaml"), "utf8"));
     expect(cfg).toMatchObject({
@@ -112,15 +112,17 @@ describe("parrot train", () => {
 
   it("axolotl chat: chat_template dataset with per-message train flags", async () => {
     const out = path.join(dir, "axo-chat");
-    const r = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "axolotl", "--base-model", "m", "--out", out, "--max-turns", "3"]);
+    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "axolotl", "--base-model", "m", "--out", out, "--max-turns", "3"]);
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "axolotl.yaml"), "utf8"));
     expect(cfg.datasets[0]).toMatchObject({ type: "chat_template", message_field_training: "train", roles_to_train: [], train_on_eos: "turn" });
     for (const rec of readJsonl(path.join(out, "train.jsonl"))) expect(rec.messages.filter((m: { role: string }) => m.role === "user").length).toBeLessThanOrEqual(3);
   });
 
+  // The --launch cases run the real binary: run.sh's child inherits the process's stdio, which an in-process run
+  // could not capture.
   it("--launch without the engine says so clearly and exits non-zero", async () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-nopath-"));
+    const empty = tempDir("parrot-nopath-");
     const out = path.join(dir, "launch-missing");
     const r = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--launch"], { env: { PATH: empty } });
     expect(r.code).toBe(1);
@@ -130,7 +132,7 @@ describe("parrot train", () => {
   });
 
   it("--launch with the engine on PATH runs run.sh, which calls the engine CLI with the config", async () => {
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-fakebin-"));
+    const bin = tempDir("parrot-fakebin-");
     const log = path.join(bin, "calls.txt");
     fs.writeFileSync(path.join(bin, "trl"), `#!/bin/sh\necho "$PWD $*" > ${log}\n`, { mode: 0o755 });
     const out = path.join(dir, "launch-ok");
@@ -143,10 +145,10 @@ describe("parrot train", () => {
 
   it("bad flags fail before anything is written", async () => {
     const out = path.join(dir, "never");
-    const r = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "deepspeed", "--base-model", "m", "--out", out]);
+    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "deepspeed", "--base-model", "m", "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--engine: expected trl or axolotl/);
-    const r2 = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--gpus", "3"]);
+    const r2 = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--gpus", "3"]);
     expect(r2.stderr).toMatch(/cannot share a total batch of 32/);
     expect(fs.existsSync(out)).toBe(false);
   });
