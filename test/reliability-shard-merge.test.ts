@@ -5,10 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCliInProcess } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 import { chatReply, defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 import { detectKind } from "../src/merge/merge.js";
-import { STACK_RE, readStrictJsonl, tmpDir, writeJsonl } from "./reliability-support.js";
+import { STACK_RE, readStrictJsonl, writeJsonl } from "./reliability-support.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const MT = path.join(SHARED, "data/mt_bench");
@@ -20,7 +21,7 @@ beforeAll(async () => {
     if (text.includes("impartial judge")) return chatReply("ok. Rating: [[6]]");
     return defaultHandler(req, i);
   });
-  dir = tmpDir("parrot-shard-");
+  dir = tempDir("parrot-shard-");
 });
 afterAll(async () => {
   await server?.close();
@@ -30,7 +31,7 @@ describe("collect --shard I/N + merge", () => {
   it("3 shards are disjoint, cover the unsharded run, are stable across reruns; merge drops duplicates", async () => {
     const spec = `${server.url}#fake`;
     const run = (out: string, shard?: string) =>
-      runCli(["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", "1", "--limit", "15", "--out", out, "--concurrency", "4", ...(shard ? ["--shard", shard] : [])]);
+      runCliInProcess(["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", "1", "--limit", "15", "--out", out, "--concurrency", "4", ...(shard ? ["--shard", shard] : [])]);
     const whole = path.join(dir, "whole.jsonl");
     expect((await run(whole)).code).toBe(0);
     const parts: string[] = [];
@@ -52,7 +53,7 @@ describe("collect --shard I/N + merge", () => {
 
     const merged = path.join(dir, "merged.jsonl");
     // Shard 1 given twice (an overlapping rerun): its rows are kept once.
-    const m = await runCli(["merge", "--out", merged, ...parts, again]);
+    const m = await runCliInProcess(["merge", "--out", merged, ...parts, again]);
     expect(m.code, m.stderr).toBe(0);
     const rows = readStrictJsonl(merged);
     expect(rows).toHaveLength(15);
@@ -73,7 +74,7 @@ describe("bench answer/judge --shard + merge", () => {
     const answerParts: string[] = [];
     for (let i = 0; i < 2; i++) {
       const f = path.join(dir, `a${i}.jsonl`);
-      const r = await runCli(["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", f, "--shard", `${i}/2`]);
+      const r = await runCliInProcess(["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", f, "--shard", `${i}/2`]);
       expect(r.code, r.stderr).toBe(0);
       answerParts.push(f);
     }
@@ -81,19 +82,19 @@ describe("bench answer/judge --shard + merge", () => {
     expect(counts[0] + counts[1]).toBe(rows.length);
     expect(Math.min(...counts)).toBeGreaterThan(0);
     const answers = path.join(dir, "answers.jsonl");
-    const m = await runCli(["merge", "--out", answers, ...answerParts]);
+    const m = await runCliInProcess(["merge", "--out", answers, ...answerParts]);
     expect(m.code, m.stderr).toBe(0);
     expect(new Set(readStrictJsonl(answers).map((a) => a.question_id)).size).toBe(rows.length);
 
     const judgeParts: string[] = [];
     for (let i = 0; i < 3; i++) {
       const f = path.join(dir, `j${i}.jsonl`);
-      const r = await runCli(["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", answers, "--judge", `${server.url}#judge`, "--out", f, "--shard", `${i}/3`]);
+      const r = await runCliInProcess(["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", answers, "--judge", `${server.url}#judge`, "--out", f, "--shard", `${i}/3`]);
       expect(r.code, r.stderr).toBe(0);
       judgeParts.push(f);
     }
     const judged = path.join(dir, "judgments.jsonl");
-    const mj = await runCli(["merge", "--out", judged, ...judgeParts, judgeParts[0]]);
+    const mj = await runCliInProcess(["merge", "--out", judged, ...judgeParts, judgeParts[0]]);
     expect(mj.code, mj.stderr).toBe(0);
     const j = readStrictJsonl(judged);
     expect(j).toHaveLength(rows.length * 2);
@@ -133,7 +134,7 @@ describe("merge validates every input before writing", () => {
       [["--key", "id", other], /other\.jsonl:1: field "id": missing/],
       [[sess, out], /is also an input/],
     ];
-    const results = await Promise.all(cases.map(([args]) => runCli(["merge", "--out", out, ...args])));
+    const results = await Promise.all(cases.map(([args]) => runCliInProcess(["merge", "--out", out, ...args])));
     for (const [i, [args, re]] of cases.entries()) {
       const r = results[i];
       expect(r.code, args.join(" ")).toBe(1);
@@ -142,7 +143,7 @@ describe("merge validates every input before writing", () => {
       expect(fs.existsSync(out)).toBe(false);
       expect(fs.readdirSync(dir).filter((f) => f.includes(".merge.tmp"))).toEqual([]);
     }
-    const ok = await runCli(["merge", "--key", "foo", "--out", out, other, other]);
+    const ok = await runCliInProcess(["merge", "--key", "foo", "--out", out, other, other]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(readStrictJsonl(out)).toEqual([{ foo: 1 }]);
   });
