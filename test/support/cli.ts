@@ -3,6 +3,7 @@
  * the same `main` (`runCliInProcess`: no Node start-up per case, for the many-case bad-input and secrets tests).
  */
 import { spawn } from "node:child_process";
+import { Console } from "node:console";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { Readable } from "node:stream";
@@ -56,14 +57,17 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Run `parrot ...args` inside this process, through the same `main` as `dist/cli.js` (the built CLI: build first),
- * and return what a user would see: exit code, stdout and stderr. Seconds instead of a Node start-up per case.
+ * and return what a user would see: exit code, stdout and stderr, without a Node start-up per case (the first call
+ * loads the CLI's modules once, about as long as one spawned run).
  *
- * For the duration of the run, process.stdout.write and process.stderr.write are captured (commander's help and usage
- * errors, Progress lines and console.* all go through them), process.env gets `env` (plus CI=1, like runCli), the
- * cwd and stdin are swapped if asked, and process.exitCode is cleared; everything is restored afterwards. Because
- * these are process-wide, runs are serialized: concurrent calls queue, one after the other.
+ * For the duration of the run: process.stdout.write and process.stderr.write are captured (commander's help and
+ * usage errors and Progress lines go through them; console.* through a plain Console on them) and their isTTY reads
+ * false, as on a pipe; process.env gets `env` plus CI=1 (like runCli); cwd and stdin are swapped if asked;
+ * process.exitCode is cleared. All of it is restored afterwards. These are process-wide, so runs are serialized:
+ * concurrent calls queue, one after the other.
  *
- * `signal` is always null; a command that calls process.exit would be caught by vitest as an error, not an exit code.
+ * Not for commands whose child processes inherit stdio (`train --launch`): their output bypasses the capture.
+ * `signal` is always null; a command calling process.exit would fail the test in vitest rather than give a code.
  */
 export function runCliInProcess(args: string[], opts: InProcessOptions = {}): Promise<CliResult> {
   const run = queue.then(() => runOnce(args, opts));
@@ -89,9 +93,7 @@ async function loadCli(): Promise<CliModule> {
 }
 
 async function runOnce(args: string[], opts: InProcessOptions): Promise<CliResult> {
-  if (!cliMain) {
-    cliMain = (await loadCli()).main;
-  }
+  cliMain ??= (await loadCli()).main;
   const env: Record<string, string | undefined> = { CI: "1", ...opts.env };
   const savedEnv = new Map<string, string | undefined>();
   for (const [k, v] of Object.entries(env)) {
@@ -111,7 +113,7 @@ async function runOnce(args: string[], opts: InProcessOptions): Promise<CliResul
   let stdout = "";
   let stderr = "";
   const capture = (stream: NodeJS.WriteStream, append: (s: string) => void) => {
-    const original = stream.write;
+    const ownWrite = Object.getOwnPropertyDescriptor(stream, "write");
     const isTTY = Object.getOwnPropertyDescriptor(stream, "isTTY");
     Object.defineProperty(stream, "isTTY", { configurable: true, writable: true, value: false });
     stream.write = ((chunk: string | Uint8Array, encoding?: unknown, cb?: unknown) => {
@@ -121,17 +123,22 @@ async function runOnce(args: string[], opts: InProcessOptions): Promise<CliResul
       return true;
     }) as typeof stream.write;
     return () => {
-      stream.write = original;
+      if (ownWrite) Object.defineProperty(stream, "write", ownWrite);
+      else delete (stream as { write?: unknown }).write;
       if (isTTY) Object.defineProperty(stream, "isTTY", isTTY);
       else delete (stream as { isTTY?: boolean }).isTTY;
     };
   };
   const restoreOut = capture(process.stdout, (s) => (stdout += s));
   const restoreErr = capture(process.stderr, (s) => (stderr += s));
+  // vitest swaps in its own console; a plain one writes through the captured streams, as in the real process.
+  const savedConsole = globalThis.console;
+  globalThis.console = new Console(process.stdout, process.stderr);
   try {
     const code = await cliMain(["node", CLI, ...args]);
     return { code, signal: null, stdout, stderr };
   } finally {
+    globalThis.console = savedConsole;
     restoreOut();
     restoreErr();
     process.exitCode = savedExitCode;
