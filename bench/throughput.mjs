@@ -42,18 +42,23 @@ for (const c of levels) {
   const measured = s.count / (s.spanMs / 1000);
   const ideal = c / (latency / 1000);
   // Baseline: the bare openai client doing the same number of 3-request chains at the same concurrency.
-  server.reset();
-  await new Promise((resolve) => spawn(process.execPath, [path.join(REPO, "bench/raw-client.mjs"), server.url, String(c), String(sessions)], { stdio: "inherit" }).on("close", resolve));
-  const b = server.stats();
-  const raw = b.count / (b.spanMs / 1000);
-  rows.push({ c, sessions, requests: s.count, spanS: s.spanMs / 1000, wallS: r.wallMs / 1000, measured, ideal, ratio: measured / ideal, peak: s.peak, rss: r.peakRssMB, raw });
+  // Two peers: the bare client with its default fetch (Node's), and with the fetch parrot gives it (undici request).
+  const bare = async (mode) => {
+    server.reset();
+    await new Promise((resolve) => spawn(process.execPath, [path.join(REPO, "bench/raw-client.mjs"), server.url, String(c), String(sessions), mode], { stdio: "inherit" }).on("close", resolve));
+    const b = server.stats();
+    return b.count / (b.spanMs / 1000);
+  };
+  const raw = await bare("global");
+  const rawPooled = await bare("pooled");
+  rows.push({ c, sessions, requests: s.count, spanS: s.spanMs / 1000, wallS: r.wallMs / 1000, measured, ideal, ratio: measured / ideal, peak: s.peak, rss: r.peakRssMB, raw, rawPooled });
   console.error(`C=${c}: ${s.count} requests in ${fmt(s.spanMs / 1000)} s -> ${fmt(measured, 1)} req/s, ideal ${fmt(ideal, 1)}, ratio ${fmt(measured / ideal, 3)}, peak in flight ${s.peak}`);
 }
 await server.close();
 console.log(`latency ${latency} ms, node ${process.version}, ${os.cpus().length} CPUs, load average before: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-console.log("| concurrency | sessions | requests | span (s) | wall incl. start-up (s) | parrot req/s | ideal C/L | ratio to ideal | bare openai client req/s | parrot / bare client | peak in flight | peak RSS (MB) |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("| concurrency | sessions | requests | span (s) | wall incl. start-up (s) | parrot req/s | ideal C/L | ratio to ideal | bare openai client req/s (Node fetch) | bare client req/s (parrot's fetch) | parrot / bare client (Node fetch) | peak in flight | peak RSS (MB) |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const x of rows) {
-  console.log(`| ${x.c} | ${x.sessions} | ${x.requests} | ${fmt(x.spanS)} | ${fmt(x.wallS)} | ${fmt(x.measured, 1)} | ${fmt(x.ideal, 1)} | **${fmt(x.ratio, 3)}** | ${fmt(x.raw, 1)} | ${fmt(x.measured / x.raw, 3)} | ${x.peak} | ${fmt(x.rss, 0)} |`);
+  console.log(`| ${x.c} | ${x.sessions} | ${x.requests} | ${fmt(x.spanS)} | ${fmt(x.wallS)} | ${fmt(x.measured, 1)} | ${fmt(x.ideal, 1)} | **${fmt(x.ratio, 3)}** | ${fmt(x.raw, 1)} | ${fmt(x.rawPooled, 1)} | ${fmt(x.measured / x.raw, 3)} | ${x.peak} | ${fmt(x.rss, 0)} |`);
 }
 fs.rmSync(dir, { recursive: true, force: true });
