@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readSessionFile } from "../src/conversations/session.js";
 import { PARROT_ASK_SYSTEM_PROMPT, PROMPTED_USER_INSTRUCTION } from "../src/collect/prompts.js";
-import { CLI, SHARED, runCli } from "./support/cli.js";
+import { CLI, SHARED, runCliInProcess as runCli } from "./support/cli.js";
+import { tempDir } from "./support/tmp.js";
 import { chatReply, completionReply, defaultHandler, lastInput, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
@@ -14,7 +15,7 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "parrot-collect-"));
+const tmp = () => tempDir("parrot-collect-");
 
 function lines(file: string): string[] {
   return fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
