@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
 import { chatReply } from "./support/fake-openai.js";
 import {
   ALL_FAULTS as ALL,
@@ -61,7 +61,7 @@ describe("bench answer under injected faults", () => {
     const q = questions(dir, 8);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "5", "--request-timeout", "1"];
-    const r = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r = await runCli(args, { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
     expect(rows).toHaveLength(8);
@@ -76,7 +76,7 @@ describe("bench answer under injected faults", () => {
     expect(sum.reasons).toEqual(expectedReasons(sched.injected));
     // Rerun: nothing to do, nothing sent.
     const n = server.requests.length;
-    const again = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const again = await runCli(args, { env: ENV });
     expect(again.code).toBe(0);
     expect(server.requests.length).toBe(n);
     expect(readStrictJsonl(out)).toEqual(rows);
@@ -89,7 +89,7 @@ describe("bench answer under injected faults", () => {
     const q = questions(dir, 4);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "2"];
-    const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r1 = await runCli(args, { env: ENV });
     expectIncomplete(r1, 1, "questions");
     expect(r1.stderr).toMatch(/question \d+ failed \(500\)/);
     expect(r1.stderr).toMatch(/answered 3 questions \(0 already in .*, 1 failed\)/);
@@ -99,7 +99,7 @@ describe("bench answer under injected faults", () => {
     expect(kept.every((a) => !JSON.stringify(a).includes("travel blog"))).toBe(true);
     fail.heal();
     const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r2 = await runCli(args, { env: ENV });
     expect(r2.code, r2.stderr).toBe(0);
     expect(server.requests.length - before).toBe(2); // the missing question's 2 turns, nothing else
     const all = readStrictJsonl(out);
@@ -118,7 +118,7 @@ describe("bench judge under injected faults", () => {
     const server = await servers.start(sched.handler);
     const out = path.join(dir, "j.jsonl");
     const args = ["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "6", "--request-timeout", "1"];
-    const r = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r = await runCli(args, { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
     expect(rows).toHaveLength(24); // 6 questions x 2 models x 2 turns
@@ -141,7 +141,7 @@ describe("bench judge under injected faults", () => {
     const server = await servers.start(fail.handler);
     const out = path.join(dir, "j.jsonl");
     const args = ["bench", "judge", "--bench", "mt-bench", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "3"];
-    const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r1 = await runCli(args, { env: ENV });
     // The travel-blog question: 2 models x 2 turns.
     expectIncomplete(r1, 4, "judgments");
     expect(r1.stderr).toMatch(/judged 8 \(0 already in .*, 4 failed\)/);
@@ -150,7 +150,7 @@ describe("bench judge under injected faults", () => {
     expect(kept.every((j) => !j.user_prompt.includes("travel blog"))).toBe(true);
     fail.heal();
     const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r2 = await runCli(args, { env: ENV });
     expect(r2.code, r2.stderr).toBe(0);
     expect(server.requests.length - before).toBe(4);
     const all = readStrictJsonl(out);
@@ -168,13 +168,13 @@ describe("bench judge under injected faults", () => {
     const server = await servers.start(fail.handler);
     const out = path.join(dir, "p.jsonl");
     const args = ["bench", "judge", "--bench", "mt-bench", "--mode", "pairwise-all", "--questions", q, "--judge-prompts", path.join(MT, "judge_prompts.jsonl"), "--answers", ...answers, "--judge", `${server.url}#judge`, "--out", out, "--concurrency", "3"];
-    const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r1 = await runCli(args, { env: ENV });
     // 1 pair (m1, m2) x 2 turns on the travel-blog question; the first game of each fails for good.
     expectIncomplete(r1, 2, "pairs");
     const kept = readStrictJsonl(out);
     expect(kept).toHaveLength(4);
     fail.heal();
-    const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r2 = await runCli(args, { env: ENV });
     expect(r2.code, r2.stderr).toBe(0);
     const all = readStrictJsonl(out);
     expect(all).toHaveLength(6);

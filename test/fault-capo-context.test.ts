@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./support/cli.js";
+import { runCliInProcess as runCli } from "./support/cli.js";
 import { chatReply } from "./support/fake-openai.js";
 import {
   ALL_FAULTS as ALL,
@@ -54,7 +54,7 @@ describe("capo under injected faults", () => {
     const dir = tmpDir();
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", sessions(dir), "--assistant", `${server.url}#m`, "--out", out, "--concurrency", "6", "--request-timeout", "1"];
-    const r = await runCli(args, { env: ENV, timeoutMs: 40_000 });
+    const r = await runCli(args, { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
     expect(rows).toHaveLength(24);
@@ -75,7 +75,7 @@ describe("capo under injected faults", () => {
     const dir = tmpDir();
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", sessions(dir), "--assistant", `${server.url}#m`, "--out", out, "--concurrency", "2", "--strategies", "context-neglect"];
-    const r1 = await runCli(args, { env: ENV, timeoutMs: 40_000 });
+    const r1 = await runCli(args, { env: ENV });
     // The volcanoes session's 2 context-dependent queries.
     expectIncomplete(r1, 2, "pairs");
     expect(r1.stderr).toMatch(/pair s0\/2\/context-neglect failed \(500\)/);
@@ -85,7 +85,7 @@ describe("capo under injected faults", () => {
     expect(kept.every((p) => !JSON.stringify(p).includes("volcanoes"))).toBe(true);
     fail.heal();
     const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV, timeoutMs: 40_000 });
+    const r2 = await runCli(args, { env: ENV });
     expect(r2.code, r2.stderr).toBe(0);
     expect(server.requests.length - before).toBe(2);
     const all = readStrictJsonl(out);
@@ -101,7 +101,7 @@ describe("context detect --judge under injected faults", () => {
     const server = await servers.start(sched.handler);
     const dir = tmpDir();
     const out = path.join(dir, "ctx.jsonl");
-    const r = await runCli(["context", "detect", sessions(dir), "--judge", `${server.url}#j`, "--out", out, "--concurrency", "4", "--request-timeout", "1"], { env: ENV, timeoutMs: 40_000 });
+    const r = await runCli(["context", "detect", sessions(dir), "--judge", `${server.url}#j`, "--out", out, "--concurrency", "4", "--request-timeout", "1"], { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
     expect(rows).toHaveLength(8);
@@ -121,7 +121,7 @@ describe("context detect --judge under injected faults", () => {
     const dir = tmpDir();
     const out = path.join(dir, "ctx.jsonl");
     const args = ["context", "detect", sessions(dir), "--judge", `${server.url}#j`, "--out", out, "--concurrency", "2"];
-    const r1 = await runCli(args, { env: ENV, timeoutMs: 40_000 });
+    const r1 = await runCli(args, { env: ENV });
     expectIncomplete(r1, 2, "queries");
     expect(r1.stderr).toMatch(/query s2\/3 failed \(500\)/);
     const kept = readStrictJsonl(out);
@@ -129,7 +129,7 @@ describe("context detect --judge under injected faults", () => {
     expect(kept.every((x) => x.id !== "s2")).toBe(true);
     fail.heal();
     const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV, timeoutMs: 40_000 });
+    const r2 = await runCli(args, { env: ENV });
     expect(r2.code, r2.stderr).toBe(0);
     expect(server.requests.length - before).toBe(2);
     const all = readStrictJsonl(out);

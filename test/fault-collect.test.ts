@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
 import { defaultHandler } from "./support/fake-openai.js";
 import {
   ALL_FAULTS as ALL,
@@ -34,7 +34,7 @@ describe("collect under injected faults", () => {
     const sched = faultSchedule(ALL, 2);
     const server = await servers.start(sched.handler);
     const out = path.join(tmpDir(), "s.jsonl");
-    const r = await runCli(collectArgs(`${server.url}#fake`, out, 8, 3), { env: ENV, timeoutMs: 30_000 });
+    const r = await runCli(collectArgs(`${server.url}#fake`, out, 8, 3), { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
     expect(rows).toHaveLength(8);
@@ -64,7 +64,7 @@ describe("collect under injected faults", () => {
       return defaultHandler(req, i);
     });
     const out = path.join(tmpDir(), "ra.jsonl");
-    const r = await runCli(collectArgs(`${server.url}#fake`, out, 1, 1), { env: ENV, timeoutMs: 20_000 });
+    const r = await runCli(collectArgs(`${server.url}#fake`, out, 1, 1), { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     expect(times).toHaveLength(2);
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
@@ -83,7 +83,7 @@ describe("collect under injected faults", () => {
     const dir = tmpDir();
     const out = path.join(dir, "p.jsonl");
     const args = collectArgs(`${server.url}#fake`, out, 5, 2);
-    const r1 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r1 = await runCli(args, { env: ENV });
     expectIncomplete(r1, 1, "sessions"); // 6 attempts, 5 retries
     expect(r1.stderr).toMatch(/session \S+ failed \(500\)/);
     expect(r1.stderr).toContain("wrote 4 sessions");
@@ -91,7 +91,7 @@ describe("collect under injected faults", () => {
     expect(first).toHaveLength(4);
     broken = false;
     const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV, timeoutMs: 30_000 });
+    const r2 = await runCli(args, { env: ENV });
     expect(r2.code, r2.stderr).toBe(0);
     const all = readStrictJsonl(out);
     expect(all).toHaveLength(5);
@@ -103,7 +103,7 @@ describe("collect under injected faults", () => {
   it("a permanent error (400) aborts with one clean line and keeps nothing half written", async () => {
     const server = await servers.start(() => ({ status: 400, json: { error: { message: "model does not exist" } } }));
     const out = path.join(tmpDir(), "x.jsonl");
-    const r = await runCli(collectArgs(`${server.url}#fake`, out, 3, 2), { env: ENV, timeoutMs: 20_000 });
+    const r = await runCli(collectArgs(`${server.url}#fake`, out, 3, 2), { env: ENV });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/request failed after 1 attempt\(s\): 400/);
     expect(r.stderr).not.toMatch(STACK_RE);

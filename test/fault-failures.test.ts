@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ModelCallError } from "../src/llm/errors.js";
 import { EXIT_INCOMPLETE, IncompleteRunError, ItemFailures } from "../src/run/failures.js";
 import { runPool } from "../src/run/limiter.js";
-import { runCli } from "./support/cli.js";
+import { runCliInProcess as runCli } from "./support/cli.js";
 
 const transient = (reason: string) => new ModelCallError(`m: request failed after 6 attempt(s): ${reason}`, { reason, transient: true });
 
@@ -56,7 +56,7 @@ describe("ItemFailures", () => {
 describe("exit-code contract in --help", () => {
   it("every model-calling command documents 0 / 1 / 3", async () => {
     const commands = [["collect"], ["capo"], ["context", "detect"], ["bench", "answer"], ["bench", "judge"]];
-    const results = await Promise.all(commands.map((c) => runCli([...c, "--help"], { timeoutMs: 30_000 })));
+    const results = await Promise.all(commands.map((c) => runCli([...c, "--help"], {})));
     results.forEach((r, i) => {
       expect(r.code, commands[i].join(" ")).toBe(0);
       expect(r.stdout, commands[i].join(" ")).toMatch(/Exit codes:\n\s+0 {2}done[^\n]*\n\s+1 {2}aborted[^\n]*\n\s+3 {2}incomplete: some items failed after retries/);
