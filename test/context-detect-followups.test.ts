@@ -68,3 +68,15 @@ describe("context detector: objections and substitutes", () => {
     }
   });
 });
+
+describe("context detector: inputs for a task set in turn 1", () => {
+  it("a bare input after a first turn that announces one is a dependency; a full question is not", () => {
+    const h = [u("Provide a summary of a historical event."), a("Sure! Which historical event would you like summarized?")];
+    const d = detectContextDependency(h, "The signing of the Magna Carta in 1215 and its consequences for English law.");
+    expect(d.cues).toContain("ellipsis:input for the task set earlier");
+    expect(d.context_dependent).toBe(true);
+    expect(detectContextDependency(h, "What was the significance of the Magna Carta?").cues).not.toContain("ellipsis:input for the task set earlier");
+    const plain = [u("Tell me about the history of England."), a("England's history spans ...")];
+    expect(detectContextDependency(plain, "The signing of the Magna Carta in 1215 and its consequences for English law.").cues).not.toContain("ellipsis:input for the task set earlier");
+  });
+});

@@ -89,6 +89,7 @@ const W = {
   more: 0.65,
   again: 0.4,
   userAlso: 0.5,
+  input: 0.65,
   dataFollowUp: 0.6,
 } as const;
 
@@ -141,6 +142,11 @@ const LETTERED_ITEM = /\b([a-z]{3,})\s+\(?([a-h])\)(?=[\s,.?!;:]|$)/gi;
 const OBJECT_VERBS = new Set(["check", "recheck", "double-check", "verify", "rewrite", "rephrase", "translate", "summarize", "summarise", "shorten", "expand", "continue", "simplify", "elaborate", "repeat", "convert", "reformat", "redo", "revise", "edit", "improve", "refactor", "fix", "modify", "change", "adjust", "update", "regenerate", "restate", "paraphrase", "condense", "extend", "finish", "complete", "optimize", "optimise", "proofread", "polish", "retry", "add", "remove", "delete", "make", "turn", "put", "present", "format", "reword"]);
 const REPLY_START = /^\s*(?:yes|yeah|yep|yup|no|nope|nah|sure|correct|right|exactly|indeed|true|false|wrong|not really|not yet|not exactly|absolutely|definitely|of course|good idea|sounds (?:good|great)|great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|fair enough|that'?s (?:great|good|helpful|interesting|right|wrong|not)|this is (?:great|good|helpful))\b/i;
 const ACK_START = /^\s*(?:great|perfect|awesome|nice|cool|thanks|thank you|ok(?:ay)?|alright|got it|i see|interesting|fascinating|wow|good|sounds (?:good|great)|that'?s (?:great|good|helpful|interesting|a great)|this is (?:great|good|helpful))\b/i;
+
+/** Queries that are requests or questions themselves (not a bare input). */
+const REQUEST_START = /^\s*(?:please\s+|now\s+|ok(?:ay)?,?\s+|and\s+)?(?:what|how|why|who|whom|whose|when|where|which|can|could|would|will|shall|should|is|are|was|were|do|does|did|have|has|may|might|must|tell|explain|describe|give|list|write|compare|provide|show|help|create|make|generate|suggest|recommend|summari[sz]e|translate|rewrite|paraphrase|analy[sz]e|find|calculate|solve|i need|i want|i'd like|i would like|let'?s|hi|hello|hey|thanks|thank you)\b/i;
+/** A first turn that sets up a task whose input comes later ("Summarize the plot of the movie I provide."). */
+const ANNOUNCES_INPUT = /\b(?:i(?:'ll| will| am going to|'m going to| would like to)?\s+(?:give|provide|send|share|paste|describe|list|mention|name|tell)\s+(?:you\s+)?(?:a|an|some|the|my|several|each)?\b|(?:that|which)?\s*i\s+(?:give|provide|send|share|describe|mention|name)\b|what i(?:'m| am)\s+(?:about|going)\s+to\b|\b(?:provide|give|write|make)\s+(?:me\s+)?a\s+(?:summary|description|explanation|translation|paraphrase)\s+of\s+(?:a|an|some)\s+|^\s*(?:please\s+)?(?:summari[sz]e|explain|describe|paraphrase|translate|define|analy[sz]e|classify|correct|rewrite|fix|solve)\s+(?:(?:the|a|an|some)\s+)?(?:\w+\s+){0,3}?(?:of\s+)?(?:a|an|some|something|certain|specific|particular)\s+[a-z]+(?:\s+[a-z]+){0,3}\s*(?:for me)?\s*[.!]?\s*$)/i;
 
 /** Split off fenced code blocks, so pasted material does not produce cues. */
 function stripCode(text: string): string {
@@ -509,6 +515,13 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
         add(`anaphora:which ${sel[1].toLowerCase()} (of those listed)`, W.dataFollowUp);
       }
     }
+  }
+
+  // A bare input for a task the session set up earlier: turn 1 "Provide a summary of a historical event." / "I'll
+  // give you sentences to paraphrase", then "The signing of the Magna Carta." (a statement or phrase, not a request).
+  if (!long && words.length <= 30 && !/\?/.test(text) && !REQUEST_START.test(text)) {
+    const firstUser = history.find((m) => m.role === "user")?.content ?? "";
+    if (ANNOUNCES_INPUT.test(firstUser) && firstUser.split(/\s+/).length <= 40 && !/:\s*\S/.test(firstUser)) add("ellipsis:input for the task set earlier", W.input);
   }
 
   // Weak cues.
