@@ -80,3 +80,17 @@ describe("context detector: inputs for a task set in turn 1", () => {
     expect(detectContextDependency(plain, "The signing of the Magna Carta in 1215 and its consequences for English law.").cues).not.toContain("ellipsis:input for the task set earlier");
   });
 });
+
+describe("context detector: statements that add to the request", () => {
+  const h = [u("My wife and I have been arguing a lot lately. Do you have any advice?"), a("Communication is key. Try to ...")];
+  it("a first-person statement with no request continues the conversation", () => {
+    const d = detectContextDependency(h, "We're both under a lot of stress right now because of work.");
+    expect(d.cues).toContain("ellipsis:statement adding to the request");
+    expect(d.context_dependent).toBe(true);
+  });
+  it("not an indirect request, thanks, or an exercise with blanks", () => {
+    for (const q of ["I'd like to know about the effectiveness of CBT for anxiety disorders.", "I want to thank you for your deep work", "We ____ around the forest when we ____ across a hut."]) {
+      expect(detectContextDependency(h, q).cues, q).not.toContain("ellipsis:statement adding to the request");
+    }
+  });
+});

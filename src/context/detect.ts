@@ -90,6 +90,7 @@ const W = {
   again: 0.4,
   userAlso: 0.5,
   input: 0.65,
+  statement: 0.55,
   dataFollowUp: 0.6,
 } as const;
 
@@ -522,6 +523,12 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
   if (!long && words.length <= 30 && !/\?/.test(text) && !REQUEST_START.test(text)) {
     const firstUser = history.find((m) => m.role === "user")?.content ?? "";
     if (ANNOUNCES_INPUT.test(firstUser) && firstUser.split(/\s+/).length <= 40 && !/:\s*\S/.test(firstUser)) add("ellipsis:input for the task set earlier", W.input);
+  }
+
+  // A first-person statement with no request ("We're both under a lot of stress right now.", "Im going to use GPU",
+  // "I have a $800 budget."): information added to the request under way.
+  if (!long && words.length <= 30 && !/\?/.test(text) && /^\s*(?:but\s+|and\s+|also,?\s+|well,?\s+)?(?:i|i'm|im|i've|i'd|i'll|we|we're|we've|my|our)\b/i.test(text) && !/\b(?:can you|could you|would you|will you|please|help me|tell me|show me|give me|let me know|i need you|i want you|i'd like you|i would like you|write|create|generate|explain|describe|list)\b/i.test(text) && !/\b(?:question|wondering|wonder|curious|interested in|like to know|like to learn|want to (?:know|learn|ask|thank|understand)|thank|thanks)\b/i.test(text) && !/_{2,}|\\_/.test(text)) {
+    add("ellipsis:statement adding to the request", W.statement);
   }
 
   // Weak cues.
