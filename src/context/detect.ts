@@ -496,7 +496,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     // (a table or a list of options in the previous query).
     const lastQuery = lastUserIdx >= 0 ? history[lastUserIdx].content : "";
     const letters = [...new Set([...text.matchAll(/(?<![\p{L}\p{N}'])([b-hj-zB-HJ-Z])(?![\p{L}\p{N}'])/gu)].map((m) => m[1]))];
-    const defined = (v: string) => new RegExp(`(?<![\\p{L}\\p{N}'])${v}\\s*(?:=|is|equals|represents|denotes|be)\\b|\\b(?:variables?|let)\\s+${v}\\b`, "u");
+    const defined = (v: string) => new RegExp(`(?<![\\p{L}\\p{N}'])${v}\\s*(?:=|<|>|≤|≥|is\\b|equals\\b|represents\\b|denotes\\b|be\\b)|(?:<|>|≤|≥)\\s*${v}(?![\\p{L}\\p{N}'])|\\b(?:variables?|let|integers?|numbers?|values?|points?|sets?|letters?)\\s+${v}(?![\\p{L}\\p{N}'])`, "u");
     if (letters.length > 0 && !/=/.test(text) && letters.some((v) => defined(v).test(stripCode(history.map((m) => m.content).join("\n")))) && !letters.some((v) => defined(v).test(text))) {
       add(`anaphora:variables ${letters.join(", ")}`, W.dataFollowUp);
     }
@@ -509,7 +509,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
       const content = words.filter((x) => isNoun(x) && !GENERIC_HEADS.has(x.w) && !TIME_NOUNS.has(x.w) && stem(x.w).length >= 3);
       const materialStems = historyStems([{ role: "user", content: userMaterial }]);
       const shared = content.filter((x) => materialStems.has(stem(x.w)));
-      if (numbersInLastQuery >= 3 && content.length >= 1 && shared.length >= Math.min(2, content.length) && shared.length >= content.length * 0.5 && /\bthe\b/i.test(text)) add("anaphora:question about the data given earlier", W.dataFollowUp);
+      if (numbersInLastQuery >= 3 && content.length >= 1 && ((shared.length >= Math.min(2, content.length) && shared.length >= content.length * 0.5 && /\bthe\b/i.test(text)) || (shared.length >= 2 && shared.length >= content.length * 0.6))) add("anaphora:question about the data given earlier", W.dataFollowUp);
       // "Which plan ...": choosing among options the session listed.
       const sel = /^\s*(?:(?:so|and|now|then|ok(?:ay)?),?\s+)?(?:which|what)\s+(?:(?:[a-z-]+)\s+)?([a-z][a-z-]{2,})\s+(?:is|was|are|were|has|had|would|will|should|do|does|did|can|could|of|in)\b/i.exec(text);
       if (sel && recentStems.has(stem(sel[1].toLowerCase())) && !GENERIC_HEADS.has(sel[1].toLowerCase()) && /\b(?:most|least|best|worst|better|worse|cheapest|fastest|highest|lowest|largest|smallest|more|less|\w+est)\b/i.test(text) && !/\b(?:or|between)\b/i.test(text)) {
