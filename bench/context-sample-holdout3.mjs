@@ -7,21 +7,11 @@
 // Usage: npx tsc -p . && node bench/context-sample-holdout3.mjs [--ids-only] > /tmp/holdout3-sample.jsonl
 import * as fs from "node:fs";
 import { readConversations } from "../dist/conversations/readers.js";
+import { mulberry32 as rng } from "../dist/run/rng.js";
 
 const SHARED = "../shared/data";
 const SEED = 20261121;
 
-/** mulberry32: small deterministic PRNG, uniform in [0, 1). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(SEED);
 const pickInt = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 function shuffle(xs) {

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { afterEach, expect } from "vitest";
 import type { CliResult } from "./support/cli.js";
 import { defaultHandler, startFakeOpenAI, type FakeHandler, type FakeReply, type FakeRequest, type FakeServer } from "./support/fake-openai.js";
+import { mulberry32 } from "../src/run/rng.js";
 
 export type FaultKind = "500" | "429" | "429-date" | "hang" | "malformed" | "truncate" | "destroy" | "empty-choices";
 
@@ -162,17 +163,8 @@ export function writeJsonl(file: string, rows: unknown[]): void {
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 }
 
-/** Seeded PRNG (mulberry32) for reproducible crash moments. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, src/run/rng.ts) for reproducible crash moments. */
+export const rng = mulberry32;
 
 /** Stderr must not hold a JS stack trace. */
 export const STACK_RE = /\n\s+at .+\(.*:\d+:\d+\)|\n\s+at .+:\d+:\d+/;
