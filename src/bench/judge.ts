@@ -96,15 +96,72 @@ function referenceTurns(refs: Map<string, Answer> | undefined, q: Question, need
   return turns;
 }
 
-function requirePrompt(prompts: Map<string, JudgePrompt>, name: string, file: string, fields: string[]): JudgePrompt {
+/**
+ * The judge prompt `name` from judge_prompts.jsonl, checked to be of the kind the grading mode needs
+ * (single: type "single", output "[[rating]]"; pairwise: type "pairwise", output "[[A]]") and to use only the
+ * template fields FastChat fills for it.
+ * @throws UserError naming the prompts file and the prompt.
+ */
+function requirePrompt(prompts: Map<string, JudgePrompt>, name: string, file: string, fields: string[], mode: "single" | "pairwise" = "single"): JudgePrompt {
   const p = prompts.get(name);
   if (!p) throw new UserError(`${file}: no judge prompt named "${name}" (FastChat's judge_prompts.jsonl has it)`);
-  if (p.type !== "single") throw new UserError(`${file}: judge prompt "${name}" has type "${p.type}", expected "single"`);
-  if (p.output_format !== "[[rating]]") throw new UserError(`${file}: judge prompt "${name}" has output_format "${p.output_format}", expected "[[rating]]"`);
+  const outputFormat = mode === "single" ? "[[rating]]" : "[[A]]";
+  if (p.type !== mode) throw new UserError(`${file}: judge prompt "${name}" has type "${p.type}", expected "${mode}"`);
+  if (p.output_format !== outputFormat) throw new UserError(`${file}: judge prompt "${name}" has output_format "${p.output_format}", expected "${outputFormat}"`);
   for (const f of templateFields(p.prompt_template)) {
     if (!fields.includes(f)) throw new UserError(`${file}: judge prompt "${name}" uses field {${f}}, which FastChat does not fill (${fields.join(", ")})`);
   }
   return p;
+}
+
+/** What FastChat sends a judge: common.py conv.set_system_message(system_prompt); to_openai_api_messages() -> [system, user]. */
+function judgeMessages(p: JudgePrompt, userPrompt: string): ChatMessage[] {
+  return [
+    { role: "system", content: p.system_prompt },
+    { role: "user", content: userPrompt },
+  ];
+}
+
+/** One match of gen_judgment.py's MT-Bench plan: a question, the prompt that grades it, its reference fields. */
+interface MtBenchMatch {
+  q: Question;
+  prompt: JudgePrompt;
+  multiTurn: boolean;
+  /** ref_answer_1 / ref_answer_2 when the category is graded against a reference, else empty. */
+  refValues: Record<string, string>;
+}
+
+/**
+ * gen_judgment.py's match order for MT-Bench, shared by single and pairwise grading: the default, math, default-mt
+ * and math-mt groups (math = NEED_REF_CATS), questions in file order within each. Multi-turn groups keep only
+ * questions with exactly 2 turns (make_match*).
+ * @throws UserError for a missing or short reference answer, before anything is sent.
+ */
+function* mtBenchMatches(
+  questions: ReadonlyArray<Question>,
+  references: Map<string, Answer> | undefined,
+  P: { default: JudgePrompt; math: JudgePrompt; defaultMt: JudgePrompt; mathMt: JudgePrompt },
+): Generator<MtBenchMatch> {
+  const groups = [
+    { math: false, prompt: P.default, multiTurn: false },
+    { math: true, prompt: P.math, multiTurn: false },
+    { math: false, prompt: P.defaultMt, multiTurn: true },
+    { math: true, prompt: P.mathMt, multiTurn: true },
+  ];
+  for (const g of groups) {
+    for (const q of questions) {
+      if (NEED_REF_CATS.includes(q.category) !== g.math) continue;
+      if (g.multiTurn && q.turns.length !== 2) continue;
+      const refValues: Record<string, string> = {};
+      if (g.math) {
+        // run_judge_single / run_judge_pair pass ref_answer_1 and ref_answer_2 whenever a reference is used.
+        const r = referenceTurns(references, q, g.multiTurn ? 2 : 1, `category ${q.category} is graded against a reference`);
+        refValues.ref_answer_1 = r[0];
+        if (r.length > 1) refValues.ref_answer_2 = r[1];
+      }
+      yield { q, prompt: g.prompt, multiTurn: g.multiTurn, refValues };
+    }
+  }
 }
 
 function render(p: JudgePrompt, values: Record<string, string>): string {
@@ -139,43 +196,14 @@ export function planMtBench(
     defaultMt: requirePrompt(prompts, FASTCHAT_SINGLE_PROMPTS.defaultMultiTurn, promptsFile, multi),
     mathMt: requirePrompt(prompts, FASTCHAT_SINGLE_PROMPTS.mathMultiTurn, promptsFile, multi),
   };
-  const isMath = (q: Question) => NEED_REF_CATS.includes(q.category);
-  const groups: Array<{ qs: Question[]; prompt: JudgePrompt; ref: boolean; multiTurn: boolean }> = [
-    { qs: questions.filter((q) => !isMath(q)), prompt: P.default, ref: false, multiTurn: false },
-    { qs: questions.filter(isMath), prompt: P.math, ref: true, multiTurn: false },
-    { qs: questions.filter((q) => !isMath(q)), prompt: P.defaultMt, ref: false, multiTurn: true },
-    { qs: questions.filter(isMath), prompt: P.mathMt, ref: true, multiTurn: true },
-  ];
   const tasks: JudgeTask[] = [];
-  for (const g of groups) {
-    for (const q of g.qs) {
-      // make_match_single: multi-turn judges only questions with exactly 2 turns.
-      if (g.multiTurn && q.turns.length !== 2) continue;
-      const values: Record<string, string> = {};
-      if (g.ref) {
-        // run_judge_single passes ref_answer_1 and ref_answer_2 whenever a reference is used.
-        const r = referenceTurns(references, q, g.multiTurn ? 2 : 1, `category ${q.category} is graded against a reference`);
-        values.ref_answer_1 = r[0];
-        if (r.length > 1) values.ref_answer_2 = r[1];
-      }
-      for (const model of models) {
-        const a = answerTurns(answers.get(model)?.get(qidKey(q.question_id)), model, q, g.multiTurn ? 2 : 1);
-        const userPrompt = g.multiTurn
-          ? render(g.prompt, { ...values, question_1: q.turns[0], question_2: q.turns[1], answer_1: a[0], answer_2: a[1] })
-          : render(g.prompt, { ...values, question: q.turns[0], answer: a[0] });
-        tasks.push({
-          question_id: q.question_id,
-          model,
-          turn: g.multiTurn ? 2 : 1,
-          promptName: g.prompt.name,
-          userPrompt,
-          // common.py: conv.set_system_message(system_prompt); to_openai_api_messages() -> [system, user].
-          messages: [
-            { role: "system", content: g.prompt.system_prompt },
-            { role: "user", content: userPrompt },
-          ],
-        });
-      }
+  for (const { q, prompt, multiTurn, refValues } of mtBenchMatches(questions, references, P)) {
+    for (const model of models) {
+      const a = answerTurns(answers.get(model)?.get(qidKey(q.question_id)), model, q, multiTurn ? 2 : 1);
+      const userPrompt = multiTurn
+        ? render(prompt, { ...refValues, question_1: q.turns[0], question_2: q.turns[1], answer_1: a[0], answer_2: a[1] })
+        : render(prompt, { ...refValues, question: q.turns[0], answer: a[0] });
+      tasks.push({ question_id: q.question_id, model, turn: multiTurn ? 2 : 1, promptName: prompt.name, userPrompt, messages: judgeMessages(prompt, userPrompt) });
     }
   }
   return tasks;
@@ -315,18 +343,6 @@ export function pairKey(judgeModel: string, model1: string, model2: string, ques
   return `${judgeModel}\u0000${model1}\u0000${model2}\u0000${qidKey(questionId)}\u0000${turn}`;
 }
 
-function requirePairPrompt(prompts: Map<string, JudgePrompt>, name: string, file: string, fields: string[]): JudgePrompt {
-  const p = prompts.get(name);
-  if (!p) throw new UserError(`${file}: no judge prompt named "${name}" (FastChat's judge_prompts.jsonl has it)`);
-  if (p.type !== "pairwise" || p.output_format !== "[[A]]") {
-    throw new UserError(`${file}: judge prompt "${name}" is ${p.type} / ${p.output_format}, expected pairwise / [[A]]`);
-  }
-  for (const f of templateFields(p.prompt_template)) {
-    if (!fields.includes(f)) throw new UserError(`${file}: judge prompt "${name}" uses field {${f}}, which FastChat does not fill`);
-  }
-  return p;
-}
-
 /**
  * FastChat pairwise tasks for MT-Bench, in gen_judgment.py's match order (default, math, default-mt, math-mt; then
  * questions, then pairs). `pairs` are [model_1, model_2] as FastChat builds them (make_match: [model, baseline] for
@@ -344,40 +360,24 @@ export function planMtBenchPairwise(
   const single = ["question", "answer_a", "answer_b", "ref_answer_1", "ref_answer_2"];
   const multi = ["question_1", "question_2", "answer_a_1", "answer_b_1", "answer_a_2", "answer_b_2", "ref_answer_1", "ref_answer_2"];
   const P = {
-    default: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.default, promptsFile, single),
-    math: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.math, promptsFile, single),
-    defaultMt: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.defaultMultiTurn, promptsFile, multi),
-    mathMt: requirePairPrompt(prompts, FASTCHAT_PAIR_PROMPTS.mathMultiTurn, promptsFile, multi),
+    default: requirePrompt(prompts, FASTCHAT_PAIR_PROMPTS.default, promptsFile, single, "pairwise"),
+    math: requirePrompt(prompts, FASTCHAT_PAIR_PROMPTS.math, promptsFile, single, "pairwise"),
+    defaultMt: requirePrompt(prompts, FASTCHAT_PAIR_PROMPTS.defaultMultiTurn, promptsFile, multi, "pairwise"),
+    mathMt: requirePrompt(prompts, FASTCHAT_PAIR_PROMPTS.mathMultiTurn, promptsFile, multi, "pairwise"),
   };
-  const isMath = (q: Question) => NEED_REF_CATS.includes(q.category);
-  const groups = [
-    { qs: questions.filter((q) => !isMath(q)), prompt: P.default, ref: false, multiTurn: false },
-    { qs: questions.filter(isMath), prompt: P.math, ref: true, multiTurn: false },
-    { qs: questions.filter((q) => !isMath(q)), prompt: P.defaultMt, ref: false, multiTurn: true },
-    { qs: questions.filter(isMath), prompt: P.mathMt, ref: true, multiTurn: true },
-  ];
   const tasks: PairTask[] = [];
-  for (const g of groups) {
-    for (const q of g.qs) {
-      if (g.multiTurn && q.turns.length !== 2) continue;
-      const values: Record<string, string> = {};
-      if (g.ref) {
-        const r = referenceTurns(references, q, g.multiTurn ? 2 : 1, `category ${q.category} is graded against a reference`);
-        values.ref_answer_1 = r[0];
-        if (r.length > 1) values.ref_answer_2 = r[1];
-      }
-      for (const [m1, m2] of pairs) {
-        const need = g.multiTurn ? 2 : 1;
-        const a1 = answerTurns(answers.get(m1)?.get(qidKey(q.question_id)), m1, q, need);
-        const a2 = answerTurns(answers.get(m2)?.get(qidKey(q.question_id)), m2, q, need);
-        const game = (a: string[], b: string[]): PairGame => {
-          const userPrompt = g.multiTurn
-            ? render(g.prompt, { ...values, question_1: q.turns[0], question_2: q.turns[1], answer_a_1: a[0], answer_b_1: b[0], answer_a_2: a[1], answer_b_2: b[1] })
-            : render(g.prompt, { ...values, question: q.turns[0], answer_a: a[0], answer_b: b[0] });
-          return { userPrompt, messages: [{ role: "system", content: g.prompt.system_prompt }, { role: "user", content: userPrompt }] };
-        };
-        tasks.push({ question_id: q.question_id, model_1: m1, model_2: m2, turn: g.multiTurn ? 2 : 1, promptName: g.prompt.name, g1: game(a1, a2), g2: game(a2, a1) });
-      }
+  for (const { q, prompt, multiTurn, refValues } of mtBenchMatches(questions, references, P)) {
+    const need = multiTurn ? 2 : 1;
+    for (const [m1, m2] of pairs) {
+      const a1 = answerTurns(answers.get(m1)?.get(qidKey(q.question_id)), m1, q, need);
+      const a2 = answerTurns(answers.get(m2)?.get(qidKey(q.question_id)), m2, q, need);
+      const game = (a: string[], b: string[]): PairGame => {
+        const userPrompt = multiTurn
+          ? render(prompt, { ...refValues, question_1: q.turns[0], question_2: q.turns[1], answer_a_1: a[0], answer_b_1: b[0], answer_a_2: a[1], answer_b_2: b[1] })
+          : render(prompt, { ...refValues, question: q.turns[0], answer_a: a[0], answer_b: b[0] });
+        return { userPrompt, messages: judgeMessages(prompt, userPrompt) };
+      };
+      tasks.push({ question_id: q.question_id, model_1: m1, model_2: m2, turn: need, promptName: prompt.name, g1: game(a1, a2), g2: game(a2, a1) });
     }
   }
   return tasks;
