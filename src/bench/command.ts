@@ -8,11 +8,9 @@ import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { parseModelSpec } from "../llm/spec.js";
-import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
-import { RequestLimiter, runPool } from "../run/limiter.js";
-import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
+import { EXIT_CODES_HELP } from "../run/failures.js";
+import { runModelPool } from "../run/pool.js";
 import { openResumable } from "../run/output.js";
-import { Progress } from "../run/progress.js";
 import { inShard, parseShard, type Shard } from "../run/shard.js";
 import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
 import {
@@ -55,67 +53,6 @@ export function judgeNameFromSpec(spec: string): string {
 
 function log(line: string): void {
   process.stderr.write(line + "\n");
-}
-
-/** What `runModelPool` needs: the model, the display, the items, and the work for one item. */
-interface ModelPoolRun<T> {
-  /** Model spec and the flag that gave it ("model", "judge"). */
-  spec: string;
-  flag: string;
-  /** Command name for skip lines, e.g. "parrot bench answer". */
-  command: string;
-  /** Progress label and plural unit ("questions", "judgments", "pairs"). */
-  label: string;
-  unit: string;
-  /** Items this run covers (shard), and those still to do. */
-  total: number;
-  todo: ReadonlyArray<T>;
-  concurrency: number;
-  requestTimeout?: number;
-  /** Output, closed when the run ends (also on error). */
-  appender: { close(): void };
-  /** Names an item in skip lines, e.g. `question 81`. */
-  describe: (item: T) => string;
-  /** Model calls for one item, then append its row (only after every call succeeded). */
-  work: (model: LimitedModel, item: T) => Promise<void>;
-}
-
-/**
- * The run loop shared by `bench answer` and `bench judge` (single and pairwise): one RequestLimiter, one
- * LimitedModel (created only when there is work), a Progress, runPool over `todo` with transient model failures
- * skipped and counted (src/run/failures.ts), and the summarizeModels lines on stderr at the end (also on error).
- * @returns rows written and the skipped items; the caller prints its own line, then throws `failures.incomplete()`.
- * @throws what `work` throws other than a transient ModelCallError (permanent model errors abort the run).
- */
-async function runModelPool<T>(r: ModelPoolRun<T>): Promise<{ written: number; failures: ItemFailures }> {
-  const progress = new Progress({ label: r.label, total: r.total, unit: r.unit, initial: r.total - r.todo.length });
-  const failures = new ItemFailures({ command: r.command, unit: r.unit, log: (line) => progress.log(line) });
-  const limiter = new RequestLimiter(r.concurrency);
-  let model: LimitedModel | undefined;
-  let written = 0;
-  try {
-    if (r.todo.length > 0) {
-      model = await createLimitedModel(r.spec, { flag: r.flag, limiter, requestTimeoutSec: r.requestTimeout, parallel: r.concurrency, progress });
-      const m = model;
-      await runPool(
-        r.todo,
-        r.concurrency,
-        failures.wrap(r.describe, async (item) => {
-          await r.work(m, item);
-          written++;
-          progress.tick();
-        }),
-      );
-    }
-  } finally {
-    progress.stop();
-    r.appender.close();
-    if (model) {
-      for (const l of summarizeModels([model])) log(l);
-      await model.close();
-    }
-  }
-  return { written, failures };
 }
 
 interface AnswerOpts {

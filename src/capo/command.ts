@@ -11,11 +11,9 @@
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { readConversations } from "../conversations/readers.js";
-import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
-import { RequestLimiter, runPool } from "../run/limiter.js";
-import { createLimitedModel, summarizeModels } from "../run/models.js";
+import { EXIT_CODES_HELP } from "../run/failures.js";
 import { openResumable } from "../run/output.js";
-import { Progress } from "../run/progress.js";
+import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { intOption, positiveNumberOption } from "../cli/options.js";
 import { STRATEGIES, type Strategy } from "./prompts.js";
@@ -64,44 +62,31 @@ export function register(program: Command): void {
         out.appender.close();
         return;
       }
-      const limiter = new RequestLimiter(opts.concurrency);
-      const progress = new Progress({ label: "capo", total: items.length, unit: "pairs", initial: items.length - todo.length });
-      const model = await createLimitedModel(opts.assistant, {
-        flag: "assistant",
-        limiter,
-        requestTimeoutSec: opts.requestTimeout,
-        parallel: opts.concurrency,
-        progress,
-      });
       const built: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const dropped: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const regenerated: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
-      const failures = new ItemFailures({ command: "parrot capo", unit: "pairs", log: (line) => progress.log(line) });
-      try {
-        await runPool(
-          todo,
-          opts.concurrency,
-          failures.wrap(
-            (it) => `pair ${it.key}`,
-            async ({ q, strategy }) => {
-              const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
-              regenerated[strategy] += neg.attempts - 1;
-              if (neg.rejected === undefined) dropped[strategy]++;
-              else {
-                out.appender.append(pairRow(q, strategy, { ...neg, rejected: neg.rejected }, model.id));
-                built[strategy]++;
-              }
-              progress.tick();
-            },
-          ),
-        );
-      } finally {
-        out.appender.close();
-        progress.stop();
-        // Retries and failures are reported even when the run stops on an error.
-        for (const l of summarizeModels([model])) process.stderr.write(l + "\n");
-        await model.close();
-      }
+      const { failures } = await runModelPool({
+        spec: opts.assistant,
+        flag: "assistant",
+        command: "parrot capo",
+        label: "capo",
+        unit: "pairs",
+        total: items.length,
+        todo,
+        concurrency: opts.concurrency,
+        requestTimeout: opts.requestTimeout,
+        appender: out.appender,
+        describe: (it) => `pair ${it.key}`,
+        work: async (model, { q, strategy }) => {
+          const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
+          regenerated[strategy] += neg.attempts - 1;
+          if (neg.rejected === undefined) dropped[strategy]++;
+          else {
+            out.appender.append(pairRow(q, strategy, { ...neg, rejected: neg.rejected }, model.id));
+            built[strategy]++;
+          }
+        },
+      });
       for (const s of opts.strategies) {
         process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)\n`);
       }

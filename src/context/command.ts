@@ -13,11 +13,9 @@ import { intOption, positiveNumberOption } from "../cli/options.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
-import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
-import { RequestLimiter, runPool } from "../run/limiter.js";
-import { createLimitedModel, summarizeModels } from "../run/models.js";
+import { EXIT_CODES_HELP } from "../run/failures.js";
 import { openResumable } from "../run/output.js";
-import { Progress } from "../run/progress.js";
+import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { detectContextDependency, type ContextDecision } from "./detect.js";
 import { JUDGE_PROMPT_VERSION, CONTEXT_JUDGE_SYSTEM, parseJudgeVerdict, renderContextJudgePrompt } from "./prompts.js";
@@ -53,15 +51,20 @@ export function queriesAfterFirst(sessions: ReadonlyArray<Session>): QueryAt[] {
   return out;
 }
 
-/** Heuristic rows for all sessions (pure). */
-export function detectSessions(sessions: ReadonlyArray<Session>): ContextRow[] {
-  return queriesAfterFirst(sessions).map((q) => ({
-    id: q.session.id,
-    turn: q.turn,
-    ...detectContextDependency(q.session.messages.slice(0, q.index), q.session.messages[q.index].content),
-  }));
+/** The heuristic decision for one query, from its session's earlier messages (pure). */
+function decide(q: QueryAt): ContextDecision {
+  return detectContextDependency(q.session.messages.slice(0, q.index), q.session.messages[q.index].content);
 }
 
+/** Heuristic rows `{id, turn, context_dependent, score, cues}` for the given queries (pure). */
+function heuristicRows(queries: ReadonlyArray<QueryAt>): ContextRow[] {
+  return queries.map((q) => ({ id: q.session.id, turn: q.turn, ...decide(q) }));
+}
+
+/** Heuristic rows for all sessions (pure). */
+export function detectSessions(sessions: ReadonlyArray<Session>): ContextRow[] {
+  return heuristicRows(queriesAfterFirst(sessions));
+}
 
 const JUDGE_ATTEMPTS = 3;
 
@@ -82,35 +85,30 @@ export function register(program: Command): void {
       const sessions = readConversations(file);
       const queries = queriesAfterFirst(sessions).filter((q) => inShard(`${q.session.id}/${q.turn}`, shard));
       if (!opts.judge) {
-        const rows = queries.map((q) => ({
-          id: q.session.id,
-          turn: q.turn,
-          ...detectContextDependency(q.session.messages.slice(0, q.index), q.session.messages[q.index].content),
-        }));
+        const rows = heuristicRows(queries);
         writeFileAtomic(opts.out, rows.map((r) => JSON.stringify(r) + "\n").join(""));
         const dep = rows.filter((r) => r.context_dependent).length;
         process.stderr.write(`context detect: ${rows.length} queries, ${dep} context-dependent, ${sessions.length} sessions (${(dep / Math.max(1, sessions.length)).toFixed(2)} per session)\n`);
         return;
       }
-      const limiter = new RequestLimiter(opts.concurrency);
       const out = openResumable<ContextRow>(opts.out, (r) => (r && typeof r.id === "string" && typeof r.turn === "number" ? `${r.id}/${r.turn}` : undefined));
       const todo = queries.filter((q) => !out.done.has(`${q.session.id}/${q.turn}`));
-      const progress = new Progress({ label: "context detect", total: queries.length, unit: "queries", initial: queries.length - todo.length });
-      const judge = await createLimitedModel(opts.judge, {
-        flag: "judge",
-        limiter,
-        requestTimeoutSec: opts.requestTimeout,
-        parallel: opts.concurrency,
-        progress,
-      });
       let noVerdict = 0;
-      const failures = new ItemFailures({ command: "parrot context detect", unit: "queries", log: (line) => progress.log(line) });
-      try {
-        await runPool(todo, opts.concurrency, failures.wrap((q) => `query ${q.session.id}/${q.turn}`, async (q) => {
-          const history = q.session.messages.slice(0, q.index);
-          const query = q.session.messages[q.index].content;
-          const heuristic = detectContextDependency(history, query);
-          const prompt = renderContextJudgePrompt(history, query, heuristic);
+      const { failures } = await runModelPool({
+        spec: opts.judge,
+        flag: "judge",
+        command: "parrot context detect",
+        label: "context detect",
+        unit: "queries",
+        total: queries.length,
+        todo,
+        concurrency: opts.concurrency,
+        requestTimeout: opts.requestTimeout,
+        appender: out.appender,
+        describe: (q) => `query ${q.session.id}/${q.turn}`,
+        work: async (judge, q) => {
+          const heuristic = decide(q);
+          const prompt = renderContextJudgePrompt(q.session.messages.slice(0, q.index), q.session.messages[q.index].content, heuristic);
           let verdict: boolean | undefined;
           let rationale = "";
           for (let a = 0; a < JUDGE_ATTEMPTS && verdict === undefined; a++) {
@@ -129,15 +127,8 @@ export function register(program: Command): void {
             judge: { context_dependent: verdict ?? null, model: judge.id, prompt_version: JUDGE_PROMPT_VERSION, rationale },
           };
           out.appender.append(row);
-          progress.tick();
-        }));
-      } finally {
-        out.appender.close();
-        progress.stop();
-        // Retries and failures are reported even when the run stops on an error.
-        for (const l of summarizeModels([judge])) process.stderr.write(l + "\n");
-        await judge.close();
-      }
+        },
+      });
       if (noVerdict) process.stderr.write(`context detect: ${noVerdict} queries without a judge verdict (heuristic decision kept)\n`);
       // Queries skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
       const incomplete = failures.incomplete();
