@@ -98,7 +98,6 @@ const THIRD_PERSON = new Set(["it", "its", "itself", "they", "them", "their", "t
 const SINGULAR_NEUTER = new Set(["it", "its", "itself"]);
 const PLURAL_P = new Set(["they", "them", "their", "theirs", "themselves"]);
 const DEMONSTRATIVES = new Set(["this", "that", "these", "those"]);
-const BE = new Set(["is", "was", "be", "been", "being", "'s", "s", "will", "would", "can", "could", "might", "may", "should", "seems", "seemed", "appears", "looks", "feels", "takes", "took", "take", "make", "makes", "happens"]);
 const EXPLETIVE_AFTER_IS_IT = new Set(["possible", "true", "safe", "okay", "ok", "normal", "better", "worth", "necessary", "legal", "bad", "good", "healthy", "wise", "common", "hard", "easy", "difficult", "important", "advisable", "recommended", "best", "appropriate", "reasonable", "ethical", "realistic", "likely", "fine", "wrong", "right", "illegal", "dangerous", "enough", "too", "harmful", "correct", "fair"]);
 const WEATHER = new Set(["raining", "snowing", "sunny", "cold", "hot", "warm", "windy", "cloudy", "dark", "late", "early", "time"]);
 const TIME_NOUNS = new Set(["year", "week", "month", "morning", "evening", "afternoon", "weekend", "time", "summer", "winter", "spring", "fall", "autumn", "season", "semester", "day", "days", "century", "decade", "quarter", "night", "moment", "point"]);
@@ -493,8 +492,7 @@ export function detectContextDependency(history: ReadonlyArray<Message>, query: 
     if (/\b(?:i|we)(?:'m|'ll|'d|'ve| am| are| will| would| have| do| also)?\s+(?:(?:really|now|then)\s+)?also\b|\b(?:i|we)\s+(?:\w+\s+){0,3}(?:as well|too)\s*[.?!,]/i.test(text)) add("particle:also (about the user)", W.userAlso);
     // Questions about material an earlier turn supplied: "What are the values of p, q, and r?" (variables defined
     // earlier), "How many days had rain in only one part of the day?" / "Which plan is the most cost-effective?"
-    // (a table or a list of options in the previous query).
-    const lastQuery = lastUserIdx >= 0 ? history[lastUserIdx].content : "";
+    // (a table or a list of options in an earlier query).
     const letters = [...new Set([...text.matchAll(/(?<![\p{L}\p{N}'])([b-hj-zB-HJ-Z])(?![\p{L}\p{N}'])/gu)].map((m) => m[1]))];
     const defined = (v: string) => new RegExp(`(?<![\\p{L}\\p{N}'])${v}\\s*(?:=|<|>|≤|≥|is\\b|equals\\b|represents\\b|denotes\\b|be\\b)|(?:<|>|≤|≥)\\s*${v}(?![\\p{L}\\p{N}'])|\\b(?:variables?|let|integers?|numbers?|values?|points?|sets?|letters?)\\s+${v}(?![\\p{L}\\p{N}'])`, "u");
     if (letters.length > 0 && !/=/.test(text) && letters.some((v) => defined(v).test(stripCode(history.map((m) => m.content).join("\n")))) && !letters.some((v) => defined(v).test(text))) {
