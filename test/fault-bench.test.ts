@@ -13,6 +13,7 @@ import {
   ALL_FAULTS as ALL,
   FAULT_ENV as ENV,
   expectIncomplete,
+  expectRerunCompletes,
   expectedReasons,
   failingFor,
   fakeServerPerTest,
@@ -97,15 +98,8 @@ describe("bench answer under injected faults", () => {
     const kept = readStrictJsonl(out);
     expect(kept).toHaveLength(3);
     expect(kept.every((a) => !JSON.stringify(a).includes("travel blog"))).toBe(true);
-    fail.heal();
-    const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV });
-    expect(r2.code, r2.stderr).toBe(0);
-    expect(server.requests.length - before).toBe(2); // the missing question's 2 turns, nothing else
-    const all = readStrictJsonl(out);
-    expect(all).toHaveLength(4);
-    expect(all.slice(0, 3)).toEqual(kept);
-    expect(new Set(all.map((a) => a.question_id)).size).toBe(4);
+    // The rerun asks only the missing question's 2 turns.
+    await expectRerunCompletes({ heal: fail.heal, server, rerun: () => runCli(args, { env: ENV }), out, kept, requests: 2, total: 4, key: (a) => String(a.question_id) });
   });
 });
 
@@ -148,15 +142,7 @@ describe("bench judge under injected faults", () => {
     const kept = readStrictJsonl(out);
     expect(kept).toHaveLength(8);
     expect(kept.every((j) => !j.user_prompt.includes("travel blog"))).toBe(true);
-    fail.heal();
-    const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV });
-    expect(r2.code, r2.stderr).toBe(0);
-    expect(server.requests.length - before).toBe(4);
-    const all = readStrictJsonl(out);
-    expect(all).toHaveLength(12);
-    expect(all.slice(0, 8)).toEqual(kept);
-    expect(new Set(all.map((j) => `${j.question_id}/${j.model}/${j.turn}`)).size).toBe(12);
+    const all = await expectRerunCompletes({ heal: fail.heal, server, rerun: () => runCli(args, { env: ENV }), out, kept, requests: 4, total: 12, key: (j) => `${j.question_id}/${j.model}/${j.turn}` });
     expect(all.every((j) => j.score === 7)).toBe(true);
   });
 
@@ -173,13 +159,7 @@ describe("bench judge under injected faults", () => {
     expectIncomplete(r1, 2, "pairs");
     const kept = readStrictJsonl(out);
     expect(kept).toHaveLength(4);
-    fail.heal();
-    const r2 = await runCli(args, { env: ENV });
-    expect(r2.code, r2.stderr).toBe(0);
-    const all = readStrictJsonl(out);
-    expect(all).toHaveLength(6);
-    expect(all.slice(0, 4)).toEqual(kept);
-    expect(new Set(all.map((p) => `${p.question_id}/${p.turn}`)).size).toBe(6);
+    const all = await expectRerunCompletes({ heal: fail.heal, server, rerun: () => runCli(args, { env: ENV }), out, kept, total: 6, key: (p) => `${p.question_id}/${p.turn}` });
     expect(all.every((p) => p.g1_winner === "model_1" && p.g2_winner === "model_2")).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import {
   ALL_FAULTS as ALL,
   FAULT_ENV as ENV,
   expectIncomplete,
+  expectRerunCompletes,
   expectedReasons,
   failingFor,
   fakeServerPerTest,
@@ -83,15 +84,7 @@ describe("capo under injected faults", () => {
     const kept = readStrictJsonl(out);
     expect(kept).toHaveLength(6);
     expect(kept.every((p) => !JSON.stringify(p).includes("volcanoes"))).toBe(true);
-    fail.heal();
-    const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV });
-    expect(r2.code, r2.stderr).toBe(0);
-    expect(server.requests.length - before).toBe(2);
-    const all = readStrictJsonl(out);
-    expect(all).toHaveLength(8);
-    expect(all.slice(0, 6)).toEqual(kept);
-    expect(new Set(all.map((p) => p.id)).size).toBe(8);
+    await expectRerunCompletes({ heal: fail.heal, server, rerun: () => runCli(args, { env: ENV }), out, kept, requests: 2, total: 8, key: (p) => p.id });
   });
 });
 
@@ -127,15 +120,7 @@ describe("context detect --judge under injected faults", () => {
     const kept = readStrictJsonl(out);
     expect(kept).toHaveLength(6);
     expect(kept.every((x) => x.id !== "s2")).toBe(true);
-    fail.heal();
-    const before = server.requests.length;
-    const r2 = await runCli(args, { env: ENV });
-    expect(r2.code, r2.stderr).toBe(0);
-    expect(server.requests.length - before).toBe(2);
-    const all = readStrictJsonl(out);
-    expect(all).toHaveLength(8);
-    expect(all.slice(0, 6)).toEqual(kept);
-    expect(new Set(all.map((x) => `${x.id}/${x.turn}`)).size).toBe(8);
+    const all = await expectRerunCompletes({ heal: fail.heal, server, rerun: () => runCli(args, { env: ENV }), out, kept, requests: 2, total: 8, key: (x) => `${x.id}/${x.turn}` });
     expect(all.every((x) => x.judge.context_dependent === true)).toBe(true);
   });
 });

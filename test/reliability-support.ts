@@ -238,3 +238,31 @@ export function expectIncomplete(r: CliResult, failed: number, unit: string): vo
   // The report comes after the per-model summary lines.
   expect(r.stderr.search(report)).toBeGreaterThan(r.stderr.search(/ \d+ requests, \d+ retries/));
 }
+
+/**
+ * After an incomplete run (exit 3): heal the server, rerun the same command, and check that the rerun exits 0,
+ * makes exactly `requests` model requests (the missing items' only; skipped when undefined), keeps the earlier rows
+ * unchanged and first, and leaves `total` rows with `total` distinct keys (no duplicates).
+ * @returns every row of the output after the rerun, for the caller's own checks.
+ */
+export async function expectRerunCompletes(o: {
+  heal: () => void;
+  server: { requests: unknown[] };
+  rerun: () => Promise<CliResult>;
+  out: string;
+  kept: unknown[];
+  total: number;
+  key: (row: any) => string;
+  requests?: number;
+}): Promise<any[]> {
+  o.heal();
+  const before = o.server.requests.length;
+  const r = await o.rerun();
+  expect(r.code, r.stderr).toBe(0);
+  if (o.requests !== undefined) expect(o.server.requests.length - before).toBe(o.requests);
+  const all = readStrictJsonl(o.out);
+  expect(all).toHaveLength(o.total);
+  expect(all.slice(0, o.kept.length)).toEqual(o.kept);
+  expect(new Set(all.map(o.key)).size).toBe(o.total);
+  return all;
+}
