@@ -1,18 +1,17 @@
 /**
  * The local GGUF engine through node-llama-cpp on the smoke model: chat with the model's own template, raw
- * completion, stop strings, seeds, parallel sequences, timeouts, bad files, and the default model offline/cached.
+ * completion, stop strings, seeds, parallel sequences, timeouts and prompts over the context (the engine contract,
+ * src/llm/errors.ts), and bad files. The registry's pull (default model offline/cached) is in models-registry.test.ts.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Template } from "@huggingface/jinja";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../src/io/errors.js";
-import { createGgufModel, type GgufModel, probeUrl } from "../src/llm/gguf.js";
+import { ModelCallError } from "../src/llm/errors.js";
+import { createGgufModel, type GgufModel } from "../src/llm/gguf.js";
 import { createModel } from "../src/llm/index.js";
-import { DEFAULT_GGUF_MODEL } from "../src/llm/spec.js";
-import { REPO_ROOT } from "./support/cli.js";
 import { getSmokeModelPath, SMOKE_TOKENIZER_DIR } from "./support/smoke-model.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-gguf-"));
@@ -107,21 +106,53 @@ describe("local GGUF engine on the smoke model", () => {
     }
   });
 
-  it("a request past its timeout fails with a UserError naming the model, counts as a failure, and the model recovers", async () => {
-    const failuresBefore = model.stats().failures;
-    const t0 = Date.now();
-    const err = await model.complete("Count forever:", { maxTokens: 100_000, temperature: 0.8, timeoutMs: 150 }).catch((e) => e);
-    expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(err).toBeInstanceOf(UserError);
-    expect(err.message).toContain(model.id);
-    expect(err.message).toMatch(/timed out after 0\.15 s/);
-    expect(model.stats().failures).toBe(failuresBefore + 1);
-    const ok = await model.complete("Again:", { maxTokens: 5, temperature: 0 });
-    expect(ok.usage.completionTokens).toBe(5);
+  it("a request past its timeout is retried like HTTP, then fails with a transient ModelCallError(timeout); the model recovers", async () => {
+    const retries: string[] = [];
+    const m = await createGgufModel({ kind: "gguf", path: file }, { parallel: 1, contextSize: 1024, maxAttempts: 2, backoffBaseMs: 1, onRetry: (r) => retries.push(r) });
+    try {
+      const t0 = Date.now();
+      const err = await m.complete("Count forever:", { maxTokens: 100_000, temperature: 0.8, timeoutMs: 150 }).catch((e) => e);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(err).toBeInstanceOf(ModelCallError);
+      expect(err).toBeInstanceOf(UserError);
+      expect(err.reason).toBe("timeout");
+      expect(err.transient).toBe(true);
+      expect(err.retryable).toBe(true);
+      expect(err.message).toContain(m.id);
+      expect(err.message).toMatch(/after 2 attempt\(s\): timeout: no answer within 0\.15 s/);
+      expect(retries).toEqual(["timeout"]);
+      expect(m.stats()).toMatchObject({ requests: 2, retries: 1, failures: 1 });
+      const ok = await m.complete("Again:", { maxTokens: 5, temperature: 0 });
+      expect(ok.usage.completionTokens).toBe(5);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("a prompt over the context is ModelCallError(context-length), not retried and never truncated; max tokens are capped to the room left", async () => {
+    const m = await createGgufModel({ kind: "gguf", path: file }, { parallel: 1, contextSize: 256, maxAttempts: 6 });
+    try {
+      const long = "apple banana cherry ".repeat(200);
+      const err = await m.complete(long, { maxTokens: 8 }).catch((e) => e);
+      expect(err).toBeInstanceOf(ModelCallError);
+      expect(err.reason).toBe("context-length");
+      expect(err.transient).toBe(false);
+      expect(err.message).toMatch(/prompt has \d+ tokens, over the context of 256 tokens/);
+      const chatErr = await m.chat([{ role: "user", content: long }], { maxTokens: 8 }).catch((e) => e);
+      expect(chatErr).toBeInstanceOf(ModelCallError);
+      expect(chatErr.reason).toBe("context-length");
+      expect(m.stats()).toMatchObject({ requests: 2, retries: 0, failures: 2 });
+      // A prompt that fits, asking for more tokens than the room left: ends with finish reason "length" at the edge.
+      const prompt = "apple banana cherry ".repeat(60);
+      const r = await m.complete(prompt, { maxTokens: 10_000, temperature: 0.8 });
+      expect(r.usage.promptTokens + r.usage.completionTokens).toBeLessThanOrEqual(256);
+    } finally {
+      await m.close();
+    }
   });
 });
 
-describe("local GGUF engine: files and the default model", () => {
+describe("local GGUF engine: files", () => {
   it("a missing gguf:PATH is a UserError that says how to name a model", async () => {
     const err = await createModel(`gguf:${path.join(tmp, "missing.gguf")}`).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
@@ -136,59 +167,4 @@ describe("local GGUF engine: files and the default model", () => {
     expect(err.message).toMatch(/model\.gguf: not a GGUF file/);
   });
 
-  it("the default model, not cached and offline, fails fast with how to name a local file or an endpoint", async () => {
-    const cache = fs.mkdtempSync(path.join(tmp, "cache-"));
-    const t0 = Date.now();
-    const err = await createModel("default", {
-      env: { ...process.env, PARROT_CACHE_DIR: cache, PARROT_DOWNLOAD_TIMEOUT: "5" },
-    }).catch((e) => e);
-    expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(err).toBeInstanceOf(UserError);
-    expect(err.message).toContain(DEFAULT_GGUF_MODEL);
-    expect(err.message).toContain("gguf:PATH");
-    expect(err.message).toContain("URL#MODEL");
-    expect(err.message).toContain("openai:MODEL");
-  }, 40_000);
-
-  it("offline, a process that asks for the default model exits within seconds (no download retries left running)", async () => {
-    const cache = fs.mkdtempSync(path.join(tmp, "cache-"));
-    const script =
-      `import { createModel } from ${JSON.stringify(path.join(REPO_ROOT, "dist/llm/index.js"))};\n` +
-      `createModel("default").then(() => process.exit(0), (e) => { console.error(e.name + ": " + e.message); process.exitCode = 3; });\n`;
-    const t0 = Date.now();
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      env: { ...process.env, PARROT_CACHE_DIR: cache },
-      encoding: "utf8",
-      timeout: 45_000,
-    });
-    expect(r.signal).toBeNull(); // not killed by the 45 s guard
-    expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/^UserError: default model .* could not be downloaded .*gguf:PATH/);
-  }, 50_000);
-
-  it("probes the exact file URL of an hf: URI", () => {
-    expect(probeUrl(DEFAULT_GGUF_MODEL)).toBe(
-      "https://huggingface.co/bartowski/SmolLM2-360M-Instruct-GGUF/resolve/main/SmolLM2-360M-Instruct-Q4_K_M.gguf",
-    );
-    expect(probeUrl("hf:a/b/c.gguf#dev")).toBe("https://huggingface.co/a/b/resolve/dev/c.gguf");
-    expect(probeUrl("model.gguf")).toBeUndefined();
-  });
-
-  it("a cached default model is used without network", async () => {
-    const cache = fs.mkdtempSync(path.join(tmp, "cache-"));
-    fs.mkdirSync(path.join(cache, "models"));
-    // node-llama-cpp's resolver stores hf:USER/REPO/FILE as hf_USER_FILE in the models folder.
-    const cached = path.join(cache, "models", "hf_bartowski_SmolLM2-360M-Instruct-Q4_K_M.gguf");
-    fs.copyFileSync(getSmokeModelPath(), cached);
-    const m = await createModel("default", { env: { ...process.env, PARROT_CACHE_DIR: cache, PARROT_DOWNLOAD_TIMEOUT: "1" } });
-    try {
-      expect(m.id).toBe("default");
-      const r = await m.chat([{ role: "user", content: "Hi" }], { maxTokens: 4, temperature: 0 });
-      expect(r.usage.completionTokens).toBeGreaterThanOrEqual(4);
-      expect(r.usage.completionTokens).toBeLessThanOrEqual(5);
-    } finally {
-      await m.close();
-    }
-  });
 });

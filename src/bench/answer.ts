@@ -5,8 +5,12 @@
  * Output rows are FastChat answer rows: `{question_id, answer_id, model_id, choices: [{index: 0, turns}], tstamp}`.
  */
 import { randomInt } from "node:crypto";
+import { isContextLengthError } from "../llm/errors.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
 import { type Question, temperatureFor } from "./data.js";
+
+/** FastChat's answer for a turn whose request failed (common.py API_ERROR_OUTPUT). */
+export const API_ERROR_OUTPUT = "$ERROR$";
 
 /** gen_api_answer.py / gen_model_answer.py `--max-new-token` default. */
 export const ANSWER_MAX_TOKENS = 1024;
@@ -36,24 +40,40 @@ export interface AnswerOptions {
   /** Force one temperature for every question (gen_api_answer.py --force-temperature). */
   temperature?: number;
   timeoutMs?: number;
+  /** Called once for a question whose later turns were over the model's context (answered `$ERROR$`). */
+  onContextLength?: () => void;
 }
 
 /**
  * Answer every turn of one question with the model, turn by turn, each request carrying the full history
  * `[user q1, assistant a1, ..., user qk]`.
- * @returns the FastChat answer row.
- * @throws whatever the model throws (after its own retries); nothing is returned for a partly answered question.
+ * @returns the FastChat answer row. A turn whose history no longer fits the model's context (ModelCallError
+ *   `context-length`) and every later turn are answered `$ERROR$`, FastChat's API_ERROR_OUTPUT, so the question is
+ *   marked and the run goes on; `contextLength` counts such questions.
+ * @throws whatever else the model throws (after its own retries); nothing is returned for a partly answered question.
  */
 export async function answerQuestion(model: LanguageModel, modelId: string, q: Question, options: AnswerOptions = {}): Promise<AnswerRow> {
   const temperature = options.temperature ?? temperatureFor(q);
   const maxTokens = options.maxTokens ?? ANSWER_MAX_TOKENS;
   const messages: ChatMessage[] = [];
   const turns: string[] = [];
+  let overflow = false;
   for (const query of q.turns) {
+    if (overflow) {
+      turns.push(API_ERROR_OUTPUT);
+      continue;
+    }
     messages.push({ role: "user", content: query });
-    const c = await model.chat(messages.slice(), { temperature, maxTokens, timeoutMs: options.timeoutMs });
-    messages.push({ role: "assistant", content: c.text });
-    turns.push(c.text);
+    try {
+      const c = await model.chat(messages.slice(), { temperature, maxTokens, timeoutMs: options.timeoutMs });
+      messages.push({ role: "assistant", content: c.text });
+      turns.push(c.text);
+    } catch (err) {
+      if (!isContextLengthError(err)) throw err;
+      overflow = true;
+      turns.push(API_ERROR_OUTPUT);
+    }
   }
+  if (overflow) options.onContextLength?.();
   return { question_id: q.question_id, answer_id: shortUuid(), model_id: modelId, choices: [{ index: 0, turns }], tstamp: Date.now() / 1000 };
 }

@@ -48,7 +48,7 @@ export function judgeNameFromSpec(spec: string): string {
   const p = parseModelSpec(spec, "judge");
   if (p.kind === "http") return p.model;
   if (p.kind === "gguf") return path.basename(p.path);
-  return "default";
+  return p.name;
 }
 
 function log(line: string): void {
@@ -80,6 +80,7 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
   if (others.length > 0) throw new UserError(`${o.out}: holds answers of ${others.join(", ")}, not ${modelId}; use one output file per model`);
   const todo = questions.filter((q) => inShard(String(q.question_id), shard) && !out.done.has(qidKey(q.question_id)));
   const total = questions.filter((q) => inShard(String(q.question_id), shard)).length;
+  let overContext = 0;
   const { written, failures } = await runModelPool({
     spec: o.model,
     flag: "model",
@@ -93,10 +94,13 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
     appender: out.appender,
     describe: (q) => `question ${q.question_id}`,
     work: async (m, q) => {
-      out.appender.append(await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature }));
+      out.appender.append(await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature, onContextLength: () => overContext++ }));
     },
   });
-  log(`answered ${written} questions (${total - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""})`);
+  log(
+    `answered ${written} questions (${total - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""})` +
+      (overContext ? `; ${overContext} with turns over the model's context, answered "$ERROR$"` : ""),
+  );
   const incomplete = failures.incomplete();
   if (incomplete) throw incomplete;
 }
@@ -314,7 +318,7 @@ export function register(program: Command): void {
     .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
     .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
     .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)
-    .requiredOption("--model <spec>", "model spec: URL#MODEL, openai:MODEL, gguf:PATH, default")
+    .option("--model <spec>", "model spec: URL#MODEL, openai:MODEL, gguf:PATH or a registered name", "default")
     .option("--model-id <name>", "model_id written in the rows (default: the spec's model name)")
     .requiredOption("--out <file>", "answers (append-only JSONL, one model per file)")
     .option("--max-tokens <n>", "max new tokens per turn", intOption("max-tokens"), ANSWER_MAX_TOKENS)
@@ -334,7 +338,7 @@ export function register(program: Command): void {
     .option("--references <file>", "reference answers, FastChat answer format (mt-bench: math/reasoning/coding; mt-bench-pp: all)")
     .option("--judge-prompts <file>", "FastChat judge_prompts.jsonl (mt-bench)")
     .requiredOption("--answers <files...>", "answer files (FastChat format); models are named by their model_id")
-    .requiredOption("--judge <spec>", "judge model spec")
+    .option("--judge <spec>", "judge model spec: URL#MODEL, openai:MODEL, gguf:PATH or a registered name", "default")
     .option("--judge-name <name>", "judge name written in judge[0] (default: the spec's model name)")
     .requiredOption("--out <file>", "judgments (append-only JSONL)")
     .option("--mode <mode>", "single | pairwise-baseline | pairwise-all (FastChat gen_judgment.py modes; pairwise: mt-bench only)", "single")

@@ -9,6 +9,7 @@
  * `prompt_template.format(...)`, the system message is its `system_prompt`; temperature 0, max tokens 2048.
  * MT-Bench++ (and `custom`) judge every turn k with the paper's Figure 4 prompt (prompts.ts) and the k-th reference.
  */
+import { isContextLengthError } from "../llm/errors.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
 import { UserError } from "../io/errors.js";
 import { type Answer, type BenchName, type JudgePrompt, type Question, NEED_REF_CATS, qidKey } from "./data.js";
@@ -276,7 +277,14 @@ export async function judgeWithRetries(
   let attempts = 0;
   for (;;) {
     attempts++;
-    const c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, timeoutMs });
+    let c: { text: string };
+    try {
+      c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, timeoutMs });
+    } catch (err) {
+      // The judge prompt does not fit the judge's context: marked as a failed judgment (score -1), run goes on.
+      if (isContextLengthError(err)) return { judgment: `$ERROR$ context-length: ${err.message}`, score: FAILED_SCORE, attempts };
+      throw err;
+    }
     const score = parseScore(c.text);
     if (score !== FAILED_SCORE || attempts > scoreRetries) return { judgment: c.text, score, attempts };
   }
@@ -397,7 +405,13 @@ export async function judgePair(
   const play = async (g: PairGame) => {
     for (let i = 0; ; i++) {
       attempts++;
-      const c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens });
+      let c: { text: string };
+      try {
+        c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens });
+      } catch (err) {
+        if (isContextLengthError(err)) return { v: "error", text: `$ERROR$ context-length: ${err.message}` };
+        throw err;
+      }
       const v = parseVerdict(c.text);
       if (v !== "error" || i >= retries) return { v, text: c.text };
     }

@@ -8,6 +8,7 @@
  *    chosen: string, rejected: string,
  *    meta: {assistant, prompt_version, attempts, detector: {score, cues}, guess?, system?, source?}}
  */
+import { isContextLengthError } from "../llm/errors.js";
 import type { Message, Session } from "../conversations/session.js";
 import type { LanguageModel } from "../llm/types.js";
 import { detectContextDependency } from "../context/detect.js";
@@ -83,6 +84,8 @@ export interface NegativeResult {
   rejected?: string;
   attempts: number;
   guess?: string;
+  /** Why no negative was built: `context-length` (a prompt over the model's context); else empty/equal to chosen. */
+  dropReason?: "context-length";
 }
 
 /**
@@ -100,13 +103,19 @@ export async function generateNegative(
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     const gen = { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed === undefined ? undefined : opts.seed + attempt - 1 };
     let text: string;
-    if (strategy === "context-neglect") {
-      text = (await model.chat(neglectMessages(q.query), gen)).text;
-    } else if (strategy === "context-hallucination") {
-      guess = (await model.chat(hallucinationGuessMessages(q.query), gen)).text.trim();
-      text = (await model.chat(hallucinationAnswerMessages(q.query, guess), gen)).text;
-    } else {
-      text = (await model.chat(misunderstandingMessages(q.history, q.query), gen)).text;
+    try {
+      if (strategy === "context-neglect") {
+        text = (await model.chat(neglectMessages(q.query), gen)).text;
+      } else if (strategy === "context-hallucination") {
+        guess = (await model.chat(hallucinationGuessMessages(q.query), gen)).text.trim();
+        text = (await model.chat(hallucinationAnswerMessages(q.query, guess), gen)).text;
+      } else {
+        text = (await model.chat(misunderstandingMessages(q.history, q.query), gen)).text;
+      }
+    } catch (err) {
+      // A prompt over the model's context: no negative for this query and strategy (dropped and counted).
+      if (isContextLengthError(err)) return { attempts: attempt, guess, dropReason: "context-length" };
+      throw err;
     }
     if (usableNegative(text, q.chosen)) return { rejected: text.trim(), attempts: attempt, guess };
   }

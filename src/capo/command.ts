@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .command("capo")
     .description("CaPO preference pairs: context-neglect / -hallucination / -misunderstanding negatives (paper 3.3)")
     .argument("<file>", "sessions: parrot records, ShareGPT, OpenAI messages or OpenAssistant trees")
-    .requiredOption("--assistant <spec>", "model that writes the negatives (URL#MODEL, openai:MODEL, gguf:PATH, default)")
+    .option("--assistant <spec>", "model that writes the negatives (URL#MODEL, openai:MODEL, gguf:PATH or a registered name)", "default")
     .requiredOption("--out <file>", "output JSONL of pairs {id, session_id, turn, strategy, prompt, chosen, rejected, meta}")
     .option("--strategies <list>", "comma-separated strategies", parseStrategies, [...STRATEGIES])
     .option("--max-queries <n>", "use at most N context-dependent queries (seeded sample)", intOption("max-queries"))
@@ -65,6 +65,7 @@ export function register(program: Command): void {
       const built: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const dropped: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const regenerated: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
+      const overContext: Record<string, number> = Object.fromEntries(opts.strategies.map((s) => [s, 0]));
       const { failures } = await runModelPool({
         spec: opts.assistant,
         flag: "assistant",
@@ -80,7 +81,10 @@ export function register(program: Command): void {
         work: async (model, { q, strategy }) => {
           const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
           regenerated[strategy] += neg.attempts - 1;
-          if (neg.rejected === undefined) dropped[strategy]++;
+          if (neg.rejected === undefined) {
+            if (neg.dropReason === "context-length") overContext[strategy]++;
+            else dropped[strategy]++;
+          }
           else {
             out.appender.append(pairRow(q, strategy, { ...neg, rejected: neg.rejected }, model.id));
             built[strategy]++;
@@ -88,7 +92,7 @@ export function register(program: Command): void {
         },
       });
       for (const s of opts.strategies) {
-        process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)\n`);
+        process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)${overContext[s] ? `, ${overContext[s]} dropped (prompt over the model's context)` : ""}\n`);
       }
       // Pairs skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
       const incomplete = failures.incomplete();

@@ -6,6 +6,7 @@
  * Each finished session is appended to the output as one line; sessions already in the output are skipped.
  */
 import type { Message, Session } from "../conversations/session.js";
+import { isContextLengthError, ModelCallError } from "../llm/errors.js";
 import type { LanguageModel } from "../llm/types.js";
 import { ItemFailures } from "../run/failures.js";
 import { runPool } from "../run/limiter.js";
@@ -13,6 +14,14 @@ import type { JsonlAppender } from "../io/jsonl.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
 import { PROMPT_VERSION } from "./prompts.js";
 import type { UserSimulator } from "./simulators.js";
+
+/** A seed query that does not fit the assistant's context window: the seed is skipped and counted. */
+export class SeedTooLongError extends Error {
+  constructor(readonly seedId: string, detail: string) {
+    super(`seed ${seedId}: the first query does not fit the assistant's context (${detail})`);
+    this.name = "SeedTooLongError";
+  }
+}
 
 /** One seed: the first user query of a real session (ShareGPT, UltraChat, ...). */
 export interface Seed {
@@ -59,13 +68,21 @@ export interface Rejection {
   query: string;
 }
 
-export type StopReason = "turns" | `filtered:${FilterReason}` | "empty-response";
+/**
+ * Why a session ended: `turns` (reached N user turns), `filtered:<reason>` (the simulator's query kept failing the
+ * filters), `empty-response` (the assistant kept answering nothing), `context-length` (the next request no longer
+ * fits the assistant's or the simulator's context window: the session is kept as it stands, ending with the last
+ * assistant response; policy: stop, never truncate the history the models see).
+ */
+export type StopReason = "turns" | `filtered:${FilterReason}` | "empty-response" | "context-length";
 
 export interface CollectCounters {
   sessions: number;
   stoppedEarly: Record<string, number>;
   failed: number;
   rejectedQueries: Record<string, number>;
+  /** Seeds skipped for a content reason (not written, not a failure): `context-length`. */
+  skippedSeeds: Record<string, number>;
 }
 
 export interface CollectDeps {
@@ -109,17 +126,38 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
     return false;
   };
 
-  if (!(await respond())) stop = "empty-response";
+  // The first response is what makes a session: without one there is nothing to keep, so nothing is written.
+  // An empty one is a transient failure (exit 3, a rerun tries the seed again); a seed query too long for the
+  // assistant's context can never make a session: it is skipped and counted (SeedTooLongError), exit 0.
+  let first: boolean;
+  try {
+    first = await respond();
+  } catch (err) {
+    if (isContextLengthError(err)) throw new SeedTooLongError(seed.id, err.message);
+    throw err;
+  }
+  if (!first) {
+    throw new ModelCallError(`${deps.assistant.id} gave an empty first response ${opts.maxResponseRetries + 1} time(s)`, { reason: "empty-response", transient: true });
+  }
   for (let turn = 2; stop === "turns" && turn <= opts.turns; turn++) {
     const earlier = messages.filter((m) => m.role === "user").map((m) => m.content);
     let accepted: string | undefined;
     let lastReason: FilterReason = "empty";
+    let overflow = false;
     for (let attempt = 0; attempt <= opts.maxQueryRetries && accepted === undefined; attempt++) {
-      const { query, tokens: t } = await deps.simulator.nextQuery(messages, {
-        temperature: opts.askerTemperature,
-        maxTokens: opts.askerMaxTokens,
-        seed: sessionSeed * 1000 + turn * 10 + attempt,
-      });
+      let next: { query: string; tokens: number };
+      try {
+        next = await deps.simulator.nextQuery(messages, {
+          temperature: opts.askerTemperature,
+          maxTokens: opts.askerMaxTokens,
+          seed: sessionSeed * 1000 + turn * 10 + attempt,
+        });
+      } catch (err) {
+        if (!isContextLengthError(err)) throw err;
+        overflow = true;
+        break;
+      }
+      const { query, tokens: t } = next;
       tokens += t;
       const decision = filterQuery(query, earlier, opts.filter);
       if (decision.ok) accepted = query;
@@ -128,12 +166,25 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
         rejections.push({ turn, attempt: attempt + 1, reason: decision.reason!, detail: decision.detail, query: query.slice(0, 500) });
       }
     }
+    if (overflow) {
+      stop = "context-length";
+      break;
+    }
     if (accepted === undefined) {
       stop = `filtered:${lastReason}`;
       break;
     }
     messages.push({ role: "user", content: accepted });
-    if (!(await respond())) {
+    let answered: boolean;
+    try {
+      answered = await respond();
+    } catch (err) {
+      if (!isContextLengthError(err)) throw err;
+      messages.pop();
+      stop = "context-length";
+      break;
+    }
+    if (!answered) {
       // Drop the unanswered query so the session ends with an assistant response.
       messages.pop();
       stop = "empty-response";
@@ -171,12 +222,21 @@ export async function collectSessions(
   deps: CollectDeps,
   opts: CollectOptions,
 ): Promise<CollectCounters> {
-  const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {} };
+  const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {}, skippedSeeds: {} };
   const failures = deps.failures ?? new ItemFailures({ command: "parrot collect", unit: "sessions", log: deps.log ?? (() => {}) });
   const worker = failures.wrap<{ seed: Seed; index: number }>(
     ({ seed }) => `session ${seed.id}`,
     async ({ seed, index }) => {
-      const session = await collectSession(seed, index, deps, opts);
+      let session: Session;
+      try {
+        session = await collectSession(seed, index, deps, opts);
+      } catch (err) {
+        if (!(err instanceof SeedTooLongError)) throw err;
+        counters.skippedSeeds["context-length"] = (counters.skippedSeeds["context-length"] ?? 0) + 1;
+        deps.log?.(`parrot collect: ${err.message}; skipped`);
+        deps.onSession?.(seed.id, false);
+        return;
+      }
       deps.out.append(session);
       counters.sessions++;
       const stop = String(session.meta.stop_reason);

@@ -8,7 +8,7 @@ import { forEachConversation, seedQuery } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";
 import { readTextFile } from "../io/jsonl.js";
-import { DEFAULT_GGUF_MODEL } from "../llm/spec.js";
+import { describeModel } from "../models/registry.js";
 import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
@@ -129,8 +129,8 @@ export function register(program: Command): void {
       if (!flags.asker || !flags.assistant) {
         err(
           `parrot collect: no ${!flags.asker && !flags.assistant ? "--asker/--assistant" : !flags.asker ? "--asker" : "--assistant"} given: ` +
-            `using the default model ${DEFAULT_GGUF_MODEL} (a small local instruct GGUF, downloaded once; plumbing quality only).\n` +
-            `  Point parrot at a real model with --assistant URL#MODEL (OpenAI-compatible /v1 endpoint), openai:MODEL or gguf:PATH,\n` +
+            `using the default model ${describeModel("default")}, run in-process (pulled once into the user cache).\n` +
+            `  Point parrot at a larger model with --assistant URL#MODEL (OpenAI-compatible /v1 endpoint), openai:MODEL, gguf:PATH or a registered name,\n` +
             `  and at a trained Parrot-Ask model with --asker (or use --simulator prompted with a chat model).`,
         );
       }
@@ -181,7 +181,11 @@ export function register(program: Command): void {
         const secs = ((Date.now() - started) / 1000).toFixed(1);
         const early = Object.entries(counters.stoppedEarly).map(([k, v]) => `${k}: ${v}`).join(", ");
         const rejected = Object.entries(counters.rejectedQueries).map(([k, v]) => `${k}: ${v}`).join(", ");
-        err(`parrot collect: wrote ${counters.sessions} sessions in ${secs}s${early ? `; stopped early: ${early}` : ""}${rejected ? `; rejected queries: ${rejected}` : ""}`);
+        const skipped = Object.entries(counters.skippedSeeds).map(([k, v]) => `${k}: ${v}`).join(", ");
+        err(
+          `parrot collect: wrote ${counters.sessions} sessions in ${secs}s${early ? `; stopped early: ${early}` : ""}` +
+            `${rejected ? `; rejected queries: ${rejected}` : ""}${skipped ? `; seeds skipped (${skipped})` : ""}`,
+        );
         for (const line of summarizeModels([assistant, asker])) err(`  ${line}`);
         // Sessions skipped after transient failures: one line, exit 3 (src/run/failures.ts).
         const incomplete = failures.incomplete();

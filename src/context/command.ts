@@ -8,6 +8,7 @@
  * Heuristic-only output is written atomically; judged output is append-only and resumable (key: id/turn). A query
  * whose judge call fails for good after transient errors is skipped and counted; the run exits 3: rerun it.
  */
+import { isContextLengthError } from "../llm/errors.js";
 import type { Command } from "commander";
 import { intOption, positiveNumberOption } from "../cli/options.js";
 import { writeFileAtomic } from "../io/jsonl.js";
@@ -112,7 +113,15 @@ export function register(program: Command): void {
           let verdict: boolean | undefined;
           let rationale = "";
           for (let a = 0; a < JUDGE_ATTEMPTS && verdict === undefined; a++) {
-            const c = await judge.chat([{ role: "system", content: CONTEXT_JUDGE_SYSTEM }, { role: "user", content: prompt }], { temperature: 0, maxTokens: 256 });
+            let c: { text: string };
+            try {
+              c = await judge.chat([{ role: "system", content: CONTEXT_JUDGE_SYSTEM }, { role: "user", content: prompt }], { temperature: 0, maxTokens: 256 });
+            } catch (err) {
+              // Over the judge's context: no verdict (the heuristic decision stands), marked in the rationale.
+              if (!isContextLengthError(err)) throw err;
+              rationale = "context-length";
+              break;
+            }
             rationale = c.text.trim();
             verdict = parseJudgeVerdict(c.text);
           }

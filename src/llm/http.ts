@@ -4,10 +4,8 @@
  * counted and 429's Retry-After is honoured (see retry.ts).
  */
 import OpenAI from "openai";
-import { ModelCallError } from "./errors.js";
 import { createPooledFetch, type PooledFetch } from "./fetch.js";
-import { redactSecrets } from "./redact.js";
-import { backoffMs, classifyError, MalformedResponseError, sleep } from "./retry.js";
+import { callWithRetries, classifyError, MalformedResponseError, networkErrorCode, type RetryDecision, UNREACHABLE_CODES } from "./retry.js";
 import { formatModelSpec } from "./spec.js";
 import {
   type ChatMessage,
@@ -118,36 +116,55 @@ export class HttpModel implements LanguageModel {
     }, options);
   }
 
-  private async withRetries(call: (timeoutMs: number) => Promise<Completion>, options: GenerateOptions): Promise<Completion> {
-    const maxAttempts = this.cfg.maxAttempts ?? 6;
-    const timeout = options.timeoutMs ?? this.cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    for (let attempt = 1; ; attempt++) {
-      this.counters.requests++;
-      try {
-        const out = await call(timeout);
-        this.counters.promptTokens += out.usage.promptTokens;
-        this.counters.completionTokens += out.usage.completionTokens;
-        return out;
-      } catch (err) {
-        const decision = classifyError(err);
-        const msg = redactSecrets(String((err as Error)?.message ?? err));
-        if (!decision.retry || attempt >= maxAttempts) {
-          this.counters.failures++;
-          if (decision.reason === "aborted") throw err;
-          const hint = decision.reason === "401" || decision.reason === "403"
-            ? " (check PARROT_API_KEY or OPENAI_API_KEY)"
-            : decision.reason === "404" ? ` (is "${this.cfg.model}" served at ${this.cfg.baseURL}?)` : "";
-          throw new ModelCallError(
-            `${this.id}: request failed after ${attempt} attempt(s): ${decision.reason}: ${msg}${hint}`,
-            { reason: decision.reason, transient: decision.retry },
-          );
-        }
-        const wait = backoffMs(attempt, decision, this.cfg.backoffBaseMs ?? 500, this.cfg.backoffMaxMs ?? 60_000);
-        this.counters.retries++;
-        this.cfg.onRetry?.(decision.reason, wait);
-        this.cfg.log?.(`${this.id}: ${decision.reason} (${msg.slice(0, 120)}); retry ${attempt}/${maxAttempts - 1} in ${(wait / 1000).toFixed(1)}s`);
-        await sleep(wait, options.signal);
-      }
+  /**
+   * Has this endpoint ever answered (any HTTP status)? Until it has, a refused connection or an unknown host is
+   * not retried: the command ends at once naming the cause (a dead endpoint), instead of minutes of backoff.
+   */
+  private answered = false;
+
+  /** classifyError, plus: a network error before the first answer is `unreachable` (ECONNREFUSED, ENOTFOUND). */
+  private classify(err: unknown): RetryDecision {
+    const status = (err as { status?: unknown })?.status;
+    if (typeof status === "number" || err instanceof MalformedResponseError) this.answered = true;
+    const decision = classifyError(err);
+    if (decision.reason === "connection" && !this.answered) {
+      const code = networkErrorCode(err);
+      if (code && UNREACHABLE_CODES.has(code)) return { retry: false, reason: code };
     }
+    return decision;
+  }
+
+  private hint(d: RetryDecision): string {
+    if (d.reason === "401" || d.reason === "403") return " (check PARROT_API_KEY or OPENAI_API_KEY)";
+    if (d.reason === "404") return ` (is "${this.cfg.model}" served at ${this.cfg.baseURL}?)`;
+    if (UNREACHABLE_CODES.has(d.reason)) return ` (nothing answers at ${this.cfg.baseURL}: is the server running? \`parrot models serve\` starts one)`;
+    if (d.reason === "context-length") return " (the prompt does not fit the model's context window)";
+    return "";
+  }
+
+  private async withRetries(call: (timeoutMs: number) => Promise<Completion>, options: GenerateOptions): Promise<Completion> {
+    const timeout = options.timeoutMs ?? this.cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const out = await callWithRetries(
+      async () => {
+        const c = await call(timeout);
+        this.answered = true;
+        return c;
+      },
+      {
+        id: this.id,
+        maxAttempts: this.cfg.maxAttempts ?? 6,
+        backoffBaseMs: this.cfg.backoffBaseMs ?? 500,
+        backoffMaxMs: this.cfg.backoffMaxMs ?? 60_000,
+        classify: (err) => this.classify(err),
+        hint: (d) => this.hint(d),
+        onRetry: this.cfg.onRetry,
+        log: this.cfg.log,
+        signal: options.signal,
+        counters: this.counters,
+      },
+    );
+    this.counters.promptTokens += out.usage.promptTokens;
+    this.counters.completionTokens += out.usage.completionTokens;
+    return out;
   }
 }

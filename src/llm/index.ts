@@ -7,7 +7,7 @@ import { HttpModel } from "./http.js";
 import type { LanguageModel, ModelOptions } from "./types.js";
 
 export * from "./types.js";
-export { parseModelSpec, formatModelSpec, DEFAULT_GGUF_MODEL } from "./spec.js";
+export { parseModelSpec, formatModelSpec } from "./spec.js";
 
 export interface CreateModelOptions extends ModelOptions {
   /** Flag name for error messages, e.g. "assistant". */

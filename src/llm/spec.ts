@@ -4,25 +4,19 @@
  *   e.g. `http://127.0.0.1:8000/v1#Qwen/Qwen2.5-7B-Instruct`.
  * - `openai:MODEL`: shorthand for `https://api.openai.com/v1#MODEL`.
  * - `gguf:PATH`: a local GGUF file run in-process with node-llama-cpp.
- * - `default`: the small default instruct GGUF (DEFAULT_GGUF_MODEL), downloaded on first use.
+ * - `NAME`: a registered model (src/models/registry.ts, `parrot models list`), e.g. `smollm2-135m`, pulled into the
+ *   user cache on first use and run in-process like `gguf:PATH`; `default` is the registry's default model.
  * The API key for HTTP endpoints comes from `PARROT_API_KEY`, else `OPENAI_API_KEY`; it never appears in a spec.
  */
 import { UserError } from "../io/errors.js";
+import { DEFAULT_MODEL_NAME, isRegisteredModelName, MODELS } from "../models/registry.js";
 
 export const OPENAI_BASE_URL = "https://api.openai.com/v1";
-
-/**
- * The default model used when no model flag is given: a small real instruct model as a GGUF quant, resolved by
- * node-llama-cpp's model resolver (`hf:` URI) and cached in the user cache (src/llm/gguf.ts `defaultModelDir`).
- * Named here and nowhere else. The URI names the exact file (SmolLM2-360M-Instruct, Q4_K_M, 271 MB, in
- * huggingface.co/bartowski/SmolLM2-360M-Instruct-GGUF), so a cached copy is found offline without asking the Hub.
- */
-export const DEFAULT_GGUF_MODEL = "hf:bartowski/SmolLM2-360M-Instruct-GGUF/SmolLM2-360M-Instruct-Q4_K_M.gguf";
 
 export type ModelSpec =
   | { kind: "http"; baseURL: string; model: string }
   | { kind: "gguf"; path: string }
-  | { kind: "default"; uri: string };
+  | { kind: "registered"; name: string };
 
 /**
  * Parse a model spec string.
@@ -30,8 +24,10 @@ export type ModelSpec =
  */
 export function parseModelSpec(spec: string, flag = "model"): ModelSpec {
   const s = spec.trim();
-  const help = `expected URL#MODEL (OpenAI-compatible base URL ending in /v1), openai:MODEL, gguf:PATH or default`;
-  if (s === "default") return { kind: "default", uri: DEFAULT_GGUF_MODEL };
+  const names = MODELS.map((m) => m.name).join(", ");
+  const help = `expected URL#MODEL (OpenAI-compatible base URL ending in /v1), openai:MODEL, gguf:PATH, default, or a registered model (${names})`;
+  if (s === "default") return { kind: "registered", name: DEFAULT_MODEL_NAME };
+  if (isRegisteredModelName(s)) return { kind: "registered", name: s };
   if (s.startsWith("gguf:")) {
     const p = s.slice(5);
     if (!p) throw new UserError(`--${flag} "${spec}": empty GGUF path; ${help}`);
@@ -67,8 +63,8 @@ export function formatModelSpec(spec: ModelSpec): string {
       return spec.baseURL === OPENAI_BASE_URL ? `openai:${spec.model}` : `${spec.baseURL}#${spec.model}`;
     case "gguf":
       return `gguf:${spec.path}`;
-    case "default":
-      return "default";
+    case "registered":
+      return spec.name;
   }
 }
 
