@@ -7,9 +7,69 @@
  */
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
+import * as path from "node:path";
+import { parseModelSpec } from "../llm/spec.js";
 import { isCached, modelCacheDir, pullModel } from "./pull.js";
+import { findLlamaServer, llamaCppSource, startLlamaServer } from "./serve.js";
 import { DEFAULT_MODEL_NAME, MODELS } from "./registry.js";
 import { writeSmokeModel } from "./smoke.js";
+
+/** `parrot models serve`: resolve the model, find (or build) llama-server, serve until Ctrl-C. */
+async function serve(model: string | undefined, flags: { port?: number; parallel: number; context: number; threads?: number; buildOnly?: boolean; verbose?: boolean }): Promise<void> {
+  const log = (line: string) => process.stderr.write(`parrot models serve: ${line}\n`);
+  const tty = process.stderr.isTTY === true;
+  if (flags.buildOnly) {
+    const bin = findLlamaServer({ build: true, log, tty });
+    log(`llama-server ${bin.source === "built" ? "built" : "already there"}: ${bin.file}`);
+    process.stdout.write(bin.file + "\n");
+    return;
+  }
+  if (!model) throw new UserError("parrot models serve: name a registered model (parrot models list) or gguf:PATH");
+  const spec = parseModelSpec(model, "model");
+  let file: string;
+  let name: string;
+  if (spec.kind === "registered") {
+    const r = await pullModel(spec.name, { log, tty });
+    file = r.file;
+    name = r.model.name;
+  } else if (spec.kind === "gguf") {
+    const { checkGgufFile } = await import("../llm/gguf.js");
+    file = path.resolve(spec.path);
+    checkGgufFile(file);
+    name = path.basename(file).replace(/\.gguf$/i, "");
+  } else {
+    throw new UserError(`parrot models serve ${model}: that is already an endpoint; serve a registered model or gguf:PATH`);
+  }
+  const bin = findLlamaServer({ build: true, log, tty });
+  const src = llamaCppSource();
+  const server = await startLlamaServer({
+    file,
+    name,
+    binary: bin.file,
+    port: flags.port,
+    parallel: flags.parallel,
+    context: flags.context,
+    threads: flags.threads,
+    onLog: flags.verbose ? (line) => process.stderr.write(`llama-server: ${line}\n`) : undefined,
+  });
+  log(`llama-server (llama.cpp ${src.tag}, as node-llama-cpp ${src.nodeLlamaCpp}) serves ${name} on ${server.url}: ${flags.parallel} slots of ${flags.context} tokens; Ctrl-C stops it`);
+  log(`use it as: --assistant ${server.spec}`);
+  process.stdout.write(server.spec + "\n");
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping");
+    void server.close();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { code, signal } = await server.exited;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  if (!stopping) throw new UserError(`llama-server exited unexpectedly (${code ?? signal}); rerun with --verbose to see its log`);
+  log("stopped");
+}
 
 function intFlag(name: string): (v: string) => number {
   return (v: string) => {
@@ -69,6 +129,20 @@ export function register(program: Command): void {
       );
       process.stdout.write(r.file + "\n");
     });
+  models
+    .command("serve")
+    .description(
+      "serve a registered model or gguf:PATH with llama.cpp's OpenAI-compatible server (llama-server, the llama.cpp " +
+        "version node-llama-cpp runs; built once from its source and cached) on 127.0.0.1; prints the spec to use; Ctrl-C stops it",
+    )
+    .argument("[model]", "registered model name (parrot models list) or gguf:PATH")
+    .option("--port <n>", "port (default: a free one)", intFlag("port"))
+    .option("--parallel <n>", "slots: requests served at once", intFlag("parallel"), 4)
+    .option("--context <n>", "context tokens per slot", intFlag("context"), 4096)
+    .option("--threads <n>", "CPU threads (default: the core count)", intFlag("threads"))
+    .option("--build-only", "build (or find) llama-server, print its path, and exit")
+    .option("--verbose", "show llama-server's own log")
+    .action((model: string | undefined, flags: { port?: number; parallel: number; context: number; threads?: number; buildOnly?: boolean; verbose?: boolean }) => serve(model, flags));
   models
     .command("smoke")
     .description(
