@@ -6,7 +6,7 @@
  *   {
  *     "parrot_manifest": 1,              // format version
  *     "command": "collect",              // the command that writes OUT
- *     "run_id": "3f9c2a1b",              // 8 hex digits, made by the first run, kept by every resume
+ *     "run_id": "3f9c2a1b",              // 8 hex digits of the first run's settings digest, kept by every resume
  *     "settings": {...},                 // what defines the rows: compared on every rerun
  *     "created": ISO time, "updated": ISO time,
  *     "runs": N,                         // runs (first + resumes) that wrote rows
@@ -23,7 +23,7 @@
  * (`turns: 2 in the manifest, 6 now`). An OUT with rows but no manifest (written before manifests existed) is
  * adopted: the current settings are recorded, with a note on stderr.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
@@ -98,6 +98,15 @@ export function diffSettings(before: Record<string, unknown>, now: Record<string
   return out;
 }
 
+/**
+ * The run id of a new run: the first 8 hex digits of the sha256 of its command and settings. Runs with other
+ * settings get other ids (collect's session ids `SEED@RUN_ID` never collide across such collections); the shards of
+ * one run, or the same command rerun into another file, get the same id, so `merge` still sees their rows as the same.
+ */
+export function runIdOf(spec: RunSpec): string {
+  return digestValues([spec.command, spec.settings]).slice(0, 8);
+}
+
 /** The manifest of `out`, or undefined when there is none. @throws UserError when it is not a manifest. */
 export function readManifest(out: string): RunManifest | undefined {
   const file = manifestFileOf(out);
@@ -146,7 +155,7 @@ export function reconcileManifest(out: string, spec: RunSpec, hasRows: boolean, 
     return { ...old, settings, updated: now };
   }
   if (!old && hasRows) note(`parrot: ${out} has no run manifest (written by an older parrot); recording this run's settings in ${manifestFileOf(out)}`);
-  return { parrot_manifest: MANIFEST_FORMAT, command: spec.command, run_id: randomBytes(4).toString("hex"), settings: spec.settings, created: now, updated: now, runs: 0 };
+  return { parrot_manifest: MANIFEST_FORMAT, command: spec.command, run_id: runIdOf(spec), settings: spec.settings, created: now, updated: now, runs: 0 };
 }
 
 /** Write the manifest of `out` atomically. @throws UserError (one line) on a file-system error. */
