@@ -73,7 +73,8 @@ export function refuseOutputIsInput(out: string, inputs: InputFiles, outFlag = "
 
 /**
  * Check that `out` can be written as an append-only output before any model call: its folder exists or can be
- * created, it is not a directory, and an existing file is writable. Creates the folder (as the first append would).
+ * created, it is not a directory, and an existing file is writable (a device or FIFO such as /dev/null: only
+ * itself). Creates the folder (as the first append would).
  * @throws UserError with one line naming the path and the reason (ENOTDIR, EISDIR, EACCES, EROFS, ...).
  */
 export function checkWritableOutput(out: string): void {
@@ -92,7 +93,8 @@ export function checkWritableOutput(out: string): void {
   if (st?.isDirectory()) throw new UserError(`${out}: is a directory, expected a file for the output`);
   try {
     if (st) fs.accessSync(out, fs.constants.W_OK);
-    fs.accessSync(dir, fs.constants.W_OK);
+    // A device or FIFO is written in place; a file (new, or replaced by a torn-tail repair) needs its folder.
+    if (!st || st.isFile()) fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
     throw fileSystemError(err, out, "cannot write the output");
   }
