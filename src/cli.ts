@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError } from "commander";
 import { UserError } from "./io/errors.js";
+import { fileSystemError } from "./io/paths.js";
 import { redactSecrets } from "./llm/redact.js";
+import { releaseAllLocks } from "./run/lock.js";
 import { register as registerCollect } from "./collect/command.js";
 import { register as registerStats } from "./stats/command.js";
 import { register as registerModels } from "./models/command.js";
@@ -63,12 +65,22 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed help/version or the usage error.
       return err.exitCode;
     }
+    const sys = err as NodeJS.ErrnoException;
+    if (!(err instanceof UserError) && typeof sys?.code === "string" && typeof sys.syscall === "string") {
+      // A file-system error no command turned into a message (issue 12 item 13): one line, exit 1, no stack.
+      const e = fileSystemError(err, sys.path ?? "parrot", `cannot ${sys.syscall}`);
+      process.stderr.write(`parrot: error: ${redactSecrets(e.message)}\n`);
+      return 1;
+    }
     if (err instanceof UserError) {
       process.stderr.write(`parrot: error: ${redactSecrets(err.message)}\n`);
       return err.exitCode;
     }
     process.stderr.write(`parrot: internal error: ${redactSecrets(String((err as Error)?.stack ?? err))}\n`);
     return 70;
+  } finally {
+    // Output locks (src/run/lock.ts) end with the command, also when it failed before closing its output.
+    releaseAllLocks();
   }
 }
 

@@ -13,7 +13,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHARED, runCli, runCliInProcess, type CliResult } from "./support/cli.js";
-import { defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+import { chatReply, defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+import { CONTEXT_JUDGE_SYSTEM } from "../src/context/prompts.js";
 import { STACK_RE, readStrictJsonl } from "./reliability-support.js";
 import { tempDir } from "./support/tmp.js";
 
@@ -22,7 +23,8 @@ let dir: string;
 let server: FakeServer;
 beforeAll(async () => {
   dir = tempDir("parrot-badinput-");
-  server = await startFakeOpenAI(defaultHandler);
+  // The context judge gets a verdict (replies without one make `context detect --judge` exit 3).
+  server = await startFakeOpenAI((req, n) => (req.body?.messages?.[0]?.content === CONTEXT_JUDGE_SYSTEM ? chatReply("VERDICT: DEPENDENT") : defaultHandler(req, n)));
 });
 afterAll(async () => {
   await server?.close();
@@ -134,8 +136,8 @@ describe("session readers, every session-reading command", () => {
       expect(r.stderr).not.toMatch(STACK_RE);
     });
     const sessions = readStrictJsonl(path.join(dir, "huge-out-0.jsonl"));
-    expect(sessions.map((s) => s.id).sort()).toEqual(["a", "b"]);
-    expect(sessions.find((s) => s.id === "b").messages[0].content.length).toBe(5_000_000);
+    expect(sessions.map((s) => s.meta.seed.id).sort()).toEqual(["a", "b"]);
+    expect(sessions.find((s) => s.meta.seed.id === "b").messages[0].content.length).toBe(5_000_000);
     expect(server.requests.some((q) => JSON.stringify(q.body).length > 5_000_000)).toBe(true);
   });
 });

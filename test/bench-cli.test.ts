@@ -107,7 +107,7 @@ describe("bench answer", () => {
     // A different model into the same file is refused.
     const other = await runCliInProcess([...args.slice(0, -5), "other", "--out", out]);
     expect(other.code).not.toBe(0);
-    expect(other.stderr).toMatch(/holds answers of model-one/);
+    expect(other.stderr).toMatch(/model_id: "model-one" in the manifest, "other" now/);
   });
 
   it("honours --max-tokens, --temperature and --shard", async () => {

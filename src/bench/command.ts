@@ -7,10 +7,13 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
+import { refuseOutputIsInput } from "../io/paths.js";
 import { parseModelSpec } from "../llm/spec.js";
 import { EXIT_CODES_HELP } from "../run/failures.js";
 import { runModelPool } from "../run/pool.js";
-import { openResumable } from "../run/output.js";
+import { digestValues, type RunSpec } from "../run/manifest.js";
+import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
+import { MT_BENCH_PP_PROMPT_NAME } from "./prompts.js";
 import { inShard, parseShard, type Shard } from "../run/shard.js";
 import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
 import {
@@ -75,9 +78,18 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
   const questions = loadBenchQuestions(bench, o.questions, o.turns);
   parseModelSpec(o.model, "model");
   const modelId = o.modelId ?? judgeNameFromSpec(o.model);
-  const out = openResumable<AnswerRow>(o.out, (r) => (r.question_id === undefined ? undefined : qidKey(r.question_id)));
+  const out = openResumable<AnswerRow>(o.out, (r) => (r.question_id === undefined ? undefined : qidKey(r.question_id)), {
+    inputs: { "--questions": o.questions, "--turns": bench === "mt-bench-pp" ? o.turns : undefined },
+    run: {
+      command: "bench answer",
+      settings: { bench, model: o.model, model_id: modelId, max_tokens: o.maxTokens, temperature: o.temperature ?? null, questions: digestValues(questions) },
+    },
+  });
   const others = [...new Set(out.existing.map((r) => r.model_id).filter((m) => m !== modelId))];
-  if (others.length > 0) throw new UserError(`${o.out}: holds answers of ${others.join(", ")}, not ${modelId}; use one output file per model`);
+  if (others.length > 0) {
+    out.appender.close();
+    throw new UserError(`${o.out}: holds answers of ${others.join(", ")}, not ${modelId}; use one output file per model`);
+  }
   const todo = questions.filter((q) => inShard(String(q.question_id), shard) && !out.done.has(qidKey(q.question_id)));
   const total = questions.filter((q) => inShard(String(q.question_id), shard)).length;
   let overContext = 0;
@@ -140,6 +152,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   let prompts: Map<string, JudgePrompt> | undefined;
   if (o.judgePrompts) prompts = loadJudgePrompts(o.judgePrompts);
   const judgeName = o.judgeName ?? judgeNameFromSpec(o.judge);
+  const run = judgeRunSpec(o, bench, questions, answers, references, prompts, judgeName);
   if (o.mode !== "single") {
     if (o.mode !== "pairwise-baseline" && o.mode !== "pairwise-all") throw new UserError(`--mode "${o.mode}": expected single, pairwise-baseline or pairwise-all`);
     if (bench !== "mt-bench") throw new UserError(`--mode ${o.mode}: pairwise grading is FastChat's MT-Bench grading; use --bench mt-bench`);
@@ -147,16 +160,19 @@ async function runJudge(o: JudgeOpts): Promise<void> {
     if (o.mode === "pairwise-baseline" && !o.baseline) throw new UserError("--mode pairwise-baseline needs --baseline MODEL");
     const pairs = makePairs(models, o.mode === "pairwise-baseline" ? o.baseline : undefined);
     const pairTasks = planMtBenchPairwise(questions, answers, pairs, references, prompts, o.judgePrompts ?? "--judge-prompts");
-    return runPairJudge(o, pairTasks, judgeName, shard);
+    return runPairJudge(o, pairTasks, judgeName, shard, run);
   }
   const tasks = planJudgments(bench, questions, answers, models, references, prompts, o.judgePrompts ?? "--judge-prompts");
 
   const dry = Boolean(o.dryRun);
-  const out = openResumable<JudgmentRow>(o.out, (r) =>
-    Boolean(r.dry_run) === dry && r.model !== undefined && r.turn !== undefined ? judgmentKey(r.judge?.[0] ?? "", r.model, r.question_id, r.turn) : undefined,
+  const out = openResumable<JudgmentRow>(
+    o.out,
+    (r) => (Boolean(r.dry_run) === dry && r.model !== undefined && r.turn !== undefined ? judgmentKey(r.judge?.[0] ?? "", r.model, r.question_id, r.turn) : undefined),
+    { inputs: judgeInputs(o), run },
   );
   const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry).length;
   if (mixed > 0) {
+    out.appender.close();
     throw new UserError(`${o.out}: holds ${mixed} ${dry ? "real judgments" : "--dry-run rows"}; write ${dry ? "the dry run" : "judgments"} to another --out file`);
   }
   const mine = tasks.filter((t) => inShard(`${qidKey(t.question_id)}/${t.model}/${t.turn}`, shard));
@@ -212,12 +228,61 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   if (incomplete) throw incomplete;
 }
 
-async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, shard: Shard | undefined): Promise<void> {
+/** The input files of `bench judge`, refused as --out. */
+function judgeInputs(o: JudgeOpts): Record<string, string | string[] | undefined> {
+  return {
+    "--questions": o.questions,
+    "--turns": o.bench === "mt-bench-pp" ? o.turns : undefined,
+    "--references": o.references,
+    "--judge-prompts": o.judgePrompts,
+    "--answers": o.answers,
+  };
+}
+
+/**
+ * The run manifest of `bench judge` (src/run/manifest.ts): bench, mode, judge spec and name, prompt version, judge
+ * options, digests of questions, references and judge prompts, and of each model's answers ("answers" grows: a new
+ * model extends the run, a changed answer file of a model already judged is refused).
+ */
+function judgeRunSpec(
+  o: JudgeOpts,
+  bench: string,
+  questions: ReadonlyArray<unknown>,
+  answers: Map<string, Map<string, Answer>>,
+  references: Map<string, Answer> | undefined,
+  prompts: Map<string, JudgePrompt> | undefined,
+  judgeName: string,
+): RunSpec {
+  const sorted = <V>(m: Map<string, V>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    command: "bench judge",
+    growing: ["answers"],
+    settings: {
+      bench,
+      mode: o.mode,
+      baseline: o.baseline ?? null,
+      judge: o.judge,
+      judge_name: judgeName,
+      prompt_version: bench === "mt-bench" ? "fastchat-judge-prompts" : MT_BENCH_PP_PROMPT_NAME,
+      score_retries: o.scoreRetries,
+      judge_max_tokens: o.judgeMaxTokens,
+      questions: digestValues(questions),
+      references: references ? digestValues(sorted(references)) : null,
+      judge_prompts: prompts ? digestValues(sorted(prompts)) : null,
+      answers: Object.fromEntries([...answers].map(([model, m]) => [model, digestValues(sorted(m))])),
+    },
+  };
+}
+
+async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, shard: Shard | undefined, run: RunSpec): Promise<void> {
   const dry = Boolean(o.dryRun);
-  const out = openResumable<PairJudgmentRow>(o.out, (r) =>
-    Boolean(r.dry_run) === dry && r.model_1 !== undefined ? pairKey(r.judge?.[0] ?? "", r.model_1, r.model_2, r.question_id, r.turn) : undefined,
+  const out = openResumable<PairJudgmentRow>(
+    o.out,
+    (r) => (Boolean(r.dry_run) === dry && r.model_1 !== undefined ? pairKey(r.judge?.[0] ?? "", r.model_1, r.model_2, r.question_id, r.turn) : undefined),
+    { inputs: judgeInputs(o), run },
   );
   const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry || r.model_1 === undefined).length;
+  if (mixed > 0) out.appender.close();
   if (mixed > 0) throw new UserError(`${o.out}: holds ${mixed} rows of another kind (single grading or ${dry ? "real" : "dry-run"} rows); use another --out file`);
   const mine = tasks.filter((t) => inShard(`${qidKey(t.question_id)}/${t.model_1}/${t.model_2}/${t.turn}`, shard));
   const todo = mine.filter((t) => !out.done.has(pairKey(judgeName, t.model_1, t.model_2, t.question_id, t.turn)));
@@ -308,6 +373,7 @@ export function register(program: Command): void {
     .requiredOption("--out <file>", "merged questions (JSONL)")
     .action((o: { bench: string; questions: string; turns: string; out: string }) => {
       const qs = loadBenchQuestions(parseBench(o.bench), o.questions, o.turns);
+      refuseOutputIsInput(o.out, { "--questions": o.questions, "--turns": o.bench === "mt-bench-pp" ? o.turns : undefined });
       writeFileAtomic(o.out, qs.map((q) => JSON.stringify(q)).join("\n") + "\n");
       log(`wrote ${qs.length} questions (${[...new Set(qs.map((q) => q.turns.length))].join("/")} turns) to ${o.out}`);
     });
@@ -326,7 +392,7 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "questions in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <I/N>", "only the questions of shard I of N")
-    .addHelpText("after", EXIT_CODES_HELP)
+    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
     .action((o: AnswerOpts) => runAnswer(o));
 
   bench
@@ -349,7 +415,7 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "judgments in flight", intOption("concurrency"), 8)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <I/N>", "only the judgments of shard I of N")
-    .addHelpText("after", EXIT_CODES_HELP)
+    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + " A further --answers file (a new model) extends the run.\n" + EXIT_CODES_HELP)
     .action((o: JudgeOpts) => runJudge(o));
 
   bench

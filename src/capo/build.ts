@@ -42,14 +42,27 @@ export interface CapoQuery {
   history: Message[];
   query: string;
   chosen: string;
-  detector: { score: number; cues: string[] };
+  /** The decision's score and cues; `decided_by` when it came from a `context detect` file ("judge" | "heuristic"). */
+  detector: { score: number; cues: string[]; decided_by?: string };
+}
+
+/** A context-dependency decision for one query, as `decide` gives it (undefined: no decision, the query is skipped). */
+export interface QueryDecision {
+  context_dependent: boolean;
+  score: number;
+  cues: string[];
+  decided_by?: string;
 }
 
 /**
  * Context-dependent queries (turn >= 2) that have a non-empty response, in session order; then, with `max`, the
- * first `max` of a seeded shuffle (reproducible with the same seed).
+ * first `max` of a seeded shuffle (reproducible with the same seed). The decision is the heuristic detector's, or
+ * `opts.decide(sessionId, turn)` when given (rows of `parrot context detect`, see context-file.ts).
  */
-export function selectQueries(sessions: ReadonlyArray<Session>, opts: { max?: number; seed?: number } = {}): CapoQuery[] {
+export function selectQueries(
+  sessions: ReadonlyArray<Session>,
+  opts: { max?: number; seed?: number; decide?: (sessionId: string, turn: number) => QueryDecision | undefined } = {},
+): CapoQuery[] {
   const out: CapoQuery[] = [];
   for (const s of sessions) {
     let turn = 0;
@@ -60,9 +73,10 @@ export function selectQueries(sessions: ReadonlyArray<Session>, opts: { max?: nu
       const next = s.messages[index + 1];
       if (!next || next.role !== "assistant" || next.content.trim() === "") return;
       const history = s.messages.slice(0, index);
-      const d = detectContextDependency(history, m.content);
-      if (!d.context_dependent) return;
-      out.push({ session: s, turn, index, history, query: m.content, chosen: next.content, detector: { score: d.score, cues: d.cues } });
+      const d: QueryDecision | undefined = opts.decide ? opts.decide(s.id, turn) : detectContextDependency(history, m.content);
+      if (!d?.context_dependent) return;
+      const detector = { score: d.score, cues: d.cues, ...(d.decided_by ? { decided_by: d.decided_by } : {}) };
+      out.push({ session: s, turn, index, history, query: m.content, chosen: next.content, detector });
     });
   }
   if (opts.max === undefined || opts.max >= out.length) return out;

@@ -1,8 +1,9 @@
 /**
- * `parrot capo FILE --assistant SPEC --out FILE [--strategies ...] [--max-queries N] [--concurrency C] [--seed S]
- *  [--request-timeout SEC] [--shard I/N] [--max-attempts K]`
+ * `parrot capo FILE --assistant SPEC --out FILE [--context FILE] [--strategies ...] [--max-queries N] [--concurrency C]
+ *  [--seed S] [--request-timeout SEC] [--shard I/N] [--max-attempts K]`
  *
- * Builds CaPO preference pairs (paper section 3.3): context-dependent queries (turn >= 2, heuristic detector), the
+ * Builds CaPO preference pairs (paper section 3.3): context-dependent queries (turn >= 2; heuristic detector, or the
+ * rows of `parrot context detect` given with --context, the judge's decision winning where present), the
  * session's own response as chosen, one negative per strategy as rejected. Output is append-only and resumable
  * (key: session_id/turn/strategy); a negative still empty or equal to the chosen response after K attempts is
  * dropped, counted, and tried again on a rerun. A pair whose model call fails for good after transient errors
@@ -12,7 +13,10 @@ import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { readConversations } from "../conversations/readers.js";
 import { EXIT_CODES_HELP } from "../run/failures.js";
-import { openResumable } from "../run/output.js";
+import { digestValues } from "../run/manifest.js";
+import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
+import { loadContextDecisions } from "./context-file.js";
+import { CAPO_PROMPT_VERSION } from "./prompts.js";
 import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { intOption, positiveNumberOption } from "../cli/options.js";
@@ -42,6 +46,7 @@ export function register(program: Command): void {
     .argument("<file>", "sessions: parrot records, ShareGPT, OpenAI messages or OpenAssistant trees")
     .option("--assistant <spec>", "model that writes the negatives (URL#MODEL, openai:MODEL, gguf:PATH or a registered name)", "default")
     .requiredOption("--out <file>", "output JSONL of pairs {id, session_id, turn, strategy, prompt, chosen, rejected, meta}")
+    .option("--context <file>", "use these rows of `parrot context detect` (with or without --judge; the judge's decision wins) instead of the heuristic detector")
     .option("--strategies <list>", "comma-separated strategies", parseStrategies, [...STRATEGIES])
     .option("--max-queries <n>", "use at most N context-dependent queries (seeded sample)", intOption("max-queries"))
     .option("--seed <s>", "seed for the query sample and generation", parseSeed, 0)
@@ -49,13 +54,44 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <i/n>", "only the pairs whose session_id/turn/strategy hashes to shard I of N")
-    .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (file: string, opts: { assistant: string; out: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {
+    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
+    .action(async (file: string, opts: { assistant: string; out: string; context?: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {
       const shard = parseShard(opts.shard);
       const sessions = readConversations(file);
-      const queries = selectQueries(sessions, { max: opts.maxQueries, seed: opts.seed });
+      const decisions = opts.context ? loadContextDecisions(opts.context) : undefined;
+      const used = new Set<string>();
+      const decide = decisions
+        ? (id: string, turn: number) => {
+            const d = decisions.get(`${id}/${turn}`);
+            if (d) used.add(`${id}/${turn}`);
+            return d;
+          }
+        : undefined;
+      const queries = selectQueries(sessions, { max: opts.maxQueries, seed: opts.seed, decide });
+      if (decisions) {
+        const byJudge = [...used].filter((k) => decisions.get(k)!.decided_by === "judge").length;
+        const unmatched = decisions.size - used.size;
+        if (used.size === 0) throw new UserError(`--context ${opts.context}: none of its ${decisions.size} rows names a query of ${file} (id/turn); was it made from these sessions?`);
+        process.stderr.write(
+          `capo: --context ${opts.context}: ${used.size} decisions used (${byJudge} by the judge, ${used.size - byJudge} heuristic)` +
+            `${unmatched ? `; ${unmatched} rows name no answered query of ${file} and are ignored` : ""}\n`,
+        );
+      }
       const items = queries.flatMap((q) => opts.strategies.map((strategy) => ({ q, strategy, key: pairKey(q.session.id, q.turn, strategy) }))).filter((it) => inShard(it.key, shard));
-      const out = openResumable<PairRow>(opts.out, (r) => (r && typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string" ? pairKey(r.session_id, r.turn, r.strategy) : undefined));
+      const out = openResumable<PairRow>(opts.out, (r) => (r && typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string" ? pairKey(r.session_id, r.turn, r.strategy) : undefined), {
+        inputs: { sessions: file, "--context": opts.context },
+        run: {
+          command: "capo",
+          settings: {
+            assistant: opts.assistant,
+            prompt_version: CAPO_PROMPT_VERSION,
+            seed: opts.seed,
+            max_attempts: opts.maxAttempts,
+            sessions: digestValues(sessions),
+            context: decisions ? digestValues([...decisions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : null,
+          },
+        },
+      });
       const todo = items.filter((it) => !out.done.has(it.key));
       process.stderr.write(`capo: ${queries.length} context-dependent queries from ${sessions.length} sessions; ${items.length} pairs planned, ${items.length - todo.length} already done\n`);
       if (todo.length === 0) {

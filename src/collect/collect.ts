@@ -96,6 +96,8 @@ export interface CollectDeps {
   log?: (line: string) => void;
   /** Counts sessions skipped after transient model failures (default: a new one logging to `log`). */
   failures?: ItemFailures;
+  /** The id of the session collected from a seed (default: the seed's id); the seed id is kept in meta.seed.id. */
+  sessionId?: (seed: Seed) => string;
 }
 
 /**
@@ -193,7 +195,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
   if (messages[messages.length - 1].role === "user") messages.pop();
 
   return {
-    id: seed.id,
+    id: deps.sessionId ? deps.sessionId(seed) : seed.id,
     messages,
     meta: {
       seed: { id: seed.id, ...seed.source },

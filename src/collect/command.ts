@@ -12,12 +12,14 @@ import { describeModel } from "../models/registry.js";
 import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
-import { openResumable } from "../run/output.js";
+import { digestValues } from "../run/manifest.js";
+import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { Progress } from "../run/progress.js";
 import { seededShuffle } from "../run/rng.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { DEFAULT_COLLECT_OPTIONS, type Seed, collectSessions } from "./collect.js";
-import { DEFAULT_BLOCKLIST, DEFAULT_FILTER_CONFIG } from "./filters.js";
+import { DEFAULT_BLOCKLIST, DEFAULT_FILTER_CONFIG, type FilterConfig, filterQuery } from "./filters.js";
+import { PROMPT_VERSION } from "./prompts.js";
 import { createSimulator, type SimulatorMode } from "./simulators.js";
 
 interface CollectFlags {
@@ -40,25 +42,77 @@ interface CollectFlags {
   minWords: number;
   maxRouge: number;
   blocklist?: string;
+  seedFilter: boolean;
 }
 
 /**
  * Collects usable seeds from sessions fed one at a time: first user queries of sessions that start with the user,
  * de-duplicated by query text (OpenAssistant trees give one path per leaf, all sharing the root query). Only the
  * seed query is kept, never the whole session.
+ *
+ * With a `filter` (collect's default, issue 12 item 22), a seed query must also pass the query filters of section 3.2
+ * (filters.ts: too short, role leak, e-mail, phone, card number, blocklisted term) that every simulated query
+ * passes; rejected seeds are counted by reason in `rejected`. `read`, `notUser` and `duplicates` count the sessions
+ * seen, those without a non-empty first user query, and those repeating an earlier seed query.
  */
 export class SeedCollector {
   readonly seeds: Seed[] = [];
+  /** Every usable seed before the seed filter (for the run manifest's digest). */
+  readonly unfiltered: Seed[] = [];
+  readonly rejected: Record<string, number> = {};
+  read = 0;
+  notUser = 0;
+  duplicates = 0;
   private readonly queries = new Set<string>();
   private readonly ids = new Set<string>();
+  constructor(private readonly filter?: FilterConfig) {}
   add(s: Session): void {
+    this.read++;
     const q = seedQuery(s);
-    if (q === undefined || this.queries.has(q)) return;
+    if (q === undefined) {
+      this.notUser++;
+      return;
+    }
+    if (this.queries.has(q)) {
+      this.duplicates++;
+      return;
+    }
     this.queries.add(q);
     let id = s.id;
     for (let k = 2; this.ids.has(id); k++) id = `${s.id}~${k}`;
     this.ids.add(id);
-    this.seeds.push({ id, query: q, source: { ...(s.meta.source as Record<string, unknown>) } });
+    const seed = { id, query: q, source: { ...(s.meta.source as Record<string, unknown>) } };
+    this.unfiltered.push(seed);
+    if (this.filter) {
+      const d = filterQuery(q, [], this.filter);
+      if (!d.ok) {
+        this.rejected[d.reason!] = (this.rejected[d.reason!] ?? 0) + 1;
+        return;
+      }
+    }
+    this.seeds.push(seed);
+  }
+  /** Seeds rejected by the filter, in all. */
+  rejectedCount(): number {
+    return Object.values(this.rejected).reduce((a, b) => a + b, 0);
+  }
+  /** `sensitive-phone: 1, too-short: 4` */
+  rejectedReasons(): string {
+    return Object.entries(this.rejected).map(([k, v]) => `${k}: ${v}`).join(", ");
+  }
+  /**
+   * Throw when no seed is usable, saying why (issue 12 item 5).
+   * @throws UserError `FILE: no usable seed: N sessions read; N do not start with a non-empty user query; ...`.
+   */
+  requireSome(file: string): void {
+    if (this.seeds.length > 0) return;
+    const why = [
+      `${this.read} sessions read`,
+      ...(this.notUser ? [`${this.notUser} do not start with a non-empty user query`] : []),
+      ...(this.duplicates ? [`${this.duplicates} repeat an earlier seed query`] : []),
+      ...(this.rejectedCount() ? [`${this.rejectedCount()} rejected by the seed filter (${this.rejectedReasons()}; --no-seed-filter keeps them)`] : []),
+    ];
+    throw new UserError(`${file}: no usable seed: ${why.join("; ")}`);
   }
 }
 
@@ -77,6 +131,17 @@ export function sampleSeeds(seeds: ReadonlyArray<Seed>, limit: number | undefine
   }
   return seededShuffle(seeds, seed).slice(0, n);
 }
+
+/** `parrot collect --help`: the output's sidecar files and the seed filter. */
+export const COLLECT_OUTPUT_HELP = [
+  "",
+  "Seeds: the first user query of every session of --seeds that starts with the user, de-duplicated; by default a",
+  "seed must also pass the query filters (too short, role markers, e-mail, phone, card number, blocklisted term),",
+  "rejected seeds are counted on stderr (--no-seed-filter keeps them). No usable seed at all exits 1 saying why.",
+  "Each session gets its own id, SEED_ID@RUN_ID (the seed id stays in meta.seed.id).",
+  "",
+  RESUMABLE_OUTPUT_HELP,
+].join("\n");
 
 export function register(program: Command): void {
   program
@@ -101,7 +166,8 @@ export function register(program: Command): void {
     .option("--min-words <n>", "filter: minimum words in a query", intOption("min-words", 0), DEFAULT_FILTER_CONFIG.minWords)
     .option("--max-rouge <f>", "filter: reject a query whose ROUGE-L F1 with an earlier query is >= this", numberOption("max-rouge", 0, 1), DEFAULT_FILTER_CONFIG.maxRougeL)
     .option("--blocklist <file>", "filter: extra sensitive terms, one per line")
-    .addHelpText("after", EXIT_CODES_HELP)
+    .option("--no-seed-filter", "do not apply the query filters to the seed queries (by default seeds must pass them too; rejected seeds are counted)")
+    .addHelpText("after", COLLECT_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
     .action(async (flags: CollectFlags) => {
       if (flags.simulator !== "parrot-ask" && flags.simulator !== "prompted") {
         throw new UserError(`--simulator "${flags.simulator}": expected parrot-ask or prompted`);
@@ -111,21 +177,58 @@ export function register(program: Command): void {
       const blocklist = flags.blocklist
         ? readTextFile(flags.blocklist).split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))
         : [];
-      const collector = new SeedCollector();
+      const filter: FilterConfig = {
+        ...DEFAULT_FILTER_CONFIG,
+        minWords: flags.minWords,
+        maxRougeL: flags.maxRouge,
+        blocklist: [...DEFAULT_BLOCKLIST, ...blocklist],
+      };
+      const collector = new SeedCollector(flags.seedFilter ? filter : undefined);
       forEachConversation(flags.seeds, (s) => collector.add(s));
+      const err = (line: string) => process.stderr.write(line + "\n");
+      collector.requireSome(flags.seeds);
+      if (collector.rejectedCount() > 0) {
+        err(`parrot collect: ${collector.rejectedCount()} of ${collector.unfiltered.length} seed queries rejected by the seed filter (${collector.rejectedReasons()}); --no-seed-filter keeps them`);
+      }
       const sample = sampleSeeds(collector.seeds, flags.limit, flags.seed, flags.seeds);
       const indexed = sample.map((seed, index) => ({ seed, index })).filter((s) => inShard(s.seed.id, shard));
-      const output = openResumable<{ id?: string }>(flags.out, (r) => (typeof r.id === "string" ? r.id : undefined), { keepRows: false });
+      const askerSpec = flags.asker ?? "default";
+      const assistantSpec = flags.assistant ?? "default";
+      // Resume key: the seed id (meta.seed.id; older outputs used it as the session id too).
+      const seedIdOf = (r: { id?: unknown; meta?: { seed?: { id?: unknown } } }) =>
+        typeof r.meta?.seed?.id === "string" ? r.meta.seed.id : typeof r.id === "string" ? r.id : undefined;
+      const output = openResumable(flags.out, seedIdOf, {
+        keepRows: false,
+        inputs: { "--seeds": flags.seeds, "--blocklist": flags.blocklist },
+        run: {
+          command: "collect",
+          settings: {
+            simulator: flags.simulator,
+            turns: flags.turns,
+            models: { asker: askerSpec, assistant: assistantSpec },
+            prompt_version: PROMPT_VERSION,
+            seeds: { digest: digestValues(collector.unfiltered), filter: flags.seedFilter, sampling_seed: flags.seed },
+            generation: {
+              max_tokens: flags.maxTokens,
+              query_max_tokens: flags.queryMaxTokens,
+              temperature: flags.temperature,
+              asker_temperature: flags.askerTemperature,
+              max_query_retries: flags.maxQueryRetries,
+            },
+            filter: { min_words: flags.minWords, max_rouge: flags.maxRouge, blocklist: digestValues(blocklist) },
+          },
+        },
+      });
       const todo = indexed.filter((s) => !output.done.has(s.seed.id));
       const already = indexed.length - todo.length;
-      const err = (line: string) => process.stderr.write(line + "\n");
       if (todo.length === 0) {
+        output.appender.close();
         err(`parrot collect: all ${indexed.length} sessions are already in ${flags.out}; nothing to do`);
         return;
       }
+      // Each collected session has its own id (issue 12 item 8): the seed id and this output's run id.
+      const runId = output.manifest?.run_id;
 
-      const askerSpec = flags.asker ?? "default";
-      const assistantSpec = flags.assistant ?? "default";
       if (!flags.asker || !flags.assistant) {
         err(
           `parrot collect: no ${!flags.asker && !flags.assistant ? "--asker/--assistant" : !flags.asker ? "--asker" : "--assistant"} given: ` +
@@ -155,6 +258,7 @@ export function register(program: Command): void {
             simulator: createSimulator(flags.simulator, asker),
             askerId: asker.id,
             out: output.appender,
+            sessionId: (seed) => (runId ? `${seed.id}@${runId}` : seed.id),
             onSession: (_id, ok) => ok && progress.tick(),
             log: (line) => progress.log(line),
             failures,
@@ -169,12 +273,7 @@ export function register(program: Command): void {
             assistantTemperature: flags.temperature,
             askerTemperature: flags.askerTemperature,
             maxQueryRetries: flags.maxQueryRetries,
-            filter: {
-              ...DEFAULT_FILTER_CONFIG,
-              minWords: flags.minWords,
-              maxRougeL: flags.maxRouge,
-              blocklist: [...DEFAULT_BLOCKLIST, ...blocklist],
-            },
+            filter,
           },
         );
         progress.stop();

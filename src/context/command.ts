@@ -7,15 +7,20 @@
  * `context_dependent` is the judge's verdict (the heuristic's when the judge gave no parseable verdict).
  * Heuristic-only output is written atomically; judged output is append-only and resumable (key: id/turn). A query
  * whose judge call fails for good after transient errors is skipped and counted; the run exits 3: rerun it.
+ * Judge replies without a parseable verdict (after JUDGE_ATTEMPTS asks) keep the heuristic decision and are counted
+ * over the whole output; when more than MAX_UNPARSED_SHARE of its rows have none, the run warns and exits 3.
  */
 import { isContextLengthError } from "../llm/errors.js";
 import type { Command } from "commander";
 import { intOption, positiveNumberOption } from "../cli/options.js";
+import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
+import { refuseOutputIsInput } from "../io/paths.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
-import { EXIT_CODES_HELP } from "../run/failures.js";
-import { openResumable } from "../run/output.js";
+import { EXIT_CODES_HELP, EXIT_INCOMPLETE } from "../run/failures.js";
+import { digestValues } from "../run/manifest.js";
+import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { detectContextDependency, type ContextDecision } from "./detect.js";
@@ -69,6 +74,12 @@ export function detectSessions(sessions: ReadonlyArray<Session>): ContextRow[] {
 
 const JUDGE_ATTEMPTS = 3;
 
+/**
+ * Largest share of judged rows without a parseable verdict (`judge.context_dependent: null`) that a run accepts:
+ * above it (a judge that ignores the VERDICT format, a wrong endpoint) `context detect --judge` warns and exits 3.
+ */
+export const MAX_UNPARSED_SHARE = 0.05;
+
 export function register(program: Command): void {
   const context = program.command("context").description("context-dependent queries (paper 3.3)");
   context
@@ -80,22 +91,37 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
     .option("--shard <i/n>", "only the queries whose id/turn hashes to shard I of N")
-    .addHelpText("after", EXIT_CODES_HELP)
+    .addHelpText(
+      "after",
+      [
+        "",
+        `With --judge, replies without a parseable verdict keep the heuristic decision (judge.context_dependent: null);`,
+        `when more than ${MAX_UNPARSED_SHARE * 100}% of the output's rows have none, the run warns and exits ${EXIT_INCOMPLETE}.`,
+        "",
+        RESUMABLE_OUTPUT_HELP + " (with --judge; without it OUT is rewritten whole)",
+        EXIT_CODES_HELP,
+      ].join("\n"),
+    )
     .action(async (file: string, opts: { out: string; judge?: string; concurrency: number; requestTimeout?: number; shard?: string }) => {
       const shard = parseShard(opts.shard);
       const sessions = readConversations(file);
       const queries = queriesAfterFirst(sessions).filter((q) => inShard(`${q.session.id}/${q.turn}`, shard));
       if (!opts.judge) {
+        refuseOutputIsInput(opts.out, { sessions: file });
         const rows = heuristicRows(queries);
         writeFileAtomic(opts.out, rows.map((r) => JSON.stringify(r) + "\n").join(""));
         const dep = rows.filter((r) => r.context_dependent).length;
         process.stderr.write(`context detect: ${rows.length} queries, ${dep} context-dependent, ${sessions.length} sessions (${(dep / Math.max(1, sessions.length)).toFixed(2)} per session)\n`);
         return;
       }
-      const out = openResumable<ContextRow>(opts.out, (r) => (r && typeof r.id === "string" && typeof r.turn === "number" ? `${r.id}/${r.turn}` : undefined));
+      const out = openResumable<ContextRow>(opts.out, (r) => (r && typeof r.id === "string" && typeof r.turn === "number" ? `${r.id}/${r.turn}` : undefined), {
+        inputs: { sessions: file },
+        run: { command: "context detect --judge", settings: { judge: opts.judge, prompt_version: JUDGE_PROMPT_VERSION, attempts: JUDGE_ATTEMPTS, sessions: digestValues(sessions) } },
+      });
       const todo = queries.filter((q) => !out.done.has(`${q.session.id}/${q.turn}`));
+      const earlierNoVerdict = out.existing.filter((r) => r.judge && r.judge.context_dependent === null).length;
       let noVerdict = 0;
-      const { failures } = await runModelPool({
+      const { failures, written } = await runModelPool({
         spec: opts.judge,
         flag: "judge",
         command: "parrot context detect",
@@ -142,5 +168,15 @@ export function register(program: Command): void {
       // Queries skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
       const incomplete = failures.incomplete();
       if (incomplete) throw incomplete;
+      // Unparsed verdicts over the whole output (earlier runs included): above the share, warn and exit 3.
+      const judged = out.existing.filter((r) => r.judge).length + written;
+      const unparsed = earlierNoVerdict + noVerdict;
+      if (judged > 0 && unparsed / judged > MAX_UNPARSED_SHARE) {
+        throw new UserError(
+          `warning: ${unparsed} of ${judged} judged queries in ${opts.out} (${((100 * unparsed) / judged).toFixed(1)}%) have no parseable judge verdict ` +
+            `(more than ${MAX_UNPARSED_SHARE * 100}%), so they keep the heuristic decision; check that the --judge model answers "VERDICT: DEPENDENT|INDEPENDENT"`,
+          { exitCode: EXIT_INCOMPLETE },
+        );
+      }
     });
 }

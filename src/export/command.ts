@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
+import { refuseOutputIsInput } from "../io/paths.js";
 import { parsePositiveInt, parseStrategies } from "./data.js";
 import { buildExport, DEFAULT_MAX_LENGTH, writeExport } from "./export.js";
 import { FORMATS, type ExportFormat, type ExportKind } from "./formats.js";
@@ -48,6 +49,7 @@ export function register(program: Command): void {
       .option("--truncate", "tokens: cut over-long records to --max-length instead of dropping them")
       .action((file: string, o: Record<string, string | boolean | undefined>) => {
         const format = parseFormat(o.format as string | undefined);
+        refuseOutputIsInput(o.out as string, { [kind === "dpo" ? "pairs" : "sessions"]: file });
         const res = buildExport(kind, file, {
           format,
           tokenizer: o.tokenizer as string | undefined,
