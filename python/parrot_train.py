@@ -159,8 +159,13 @@ def cmd_train(a) -> None:
     src, kw = model_source(p["base_model"])
     log(f"loading {p['base_model']}{' (GGUF, dequantized)' if 'gguf_file' in kw else ''}")
     model = AutoModelForCausalLM.from_pretrained(src, dtype=torch.bfloat16 if (on_gpu and cfg.get("bf16")) else torch.float32, **kw)
-    from transformers import AutoTokenizer
-
+    if "gguf_file" in kw:
+        # The GGUF weights are dequantized to float32 on load; transformers still marks the model as quantized and
+        # would refuse full fine-tuning, so the (inert) GGUF quantizer is detached.
+        model.hf_quantizer = None
+        model.is_quantized = False
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
     tok = load_tokenizer(p["tokenizer_dir"])
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token

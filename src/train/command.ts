@@ -254,7 +254,8 @@ export function register(program: Command): void {
         const cfg = engine === "trl" ? trlConfig(input) : axolotlConfig(input);
         const header = `# parrot train ${kind} --engine ${engine}: paper section 4.1.3 hyperparameters\n`;
         writeFileAtomic(dataFile, toJsonl(records));
-        writeFileAtomic(path.join(out, configFile), header + stringify(cfg));
+        // YAML 1.1 quoting: PyYAML (TRL, axolotl) reads a bare `no` as false.
+        writeFileAtomic(path.join(out, configFile), header + stringify(cfg, { version: "1.1" }));
         writeFileAtomic(path.join(out, "run.sh"), runScript(engine, kind, configFile, batch));
         fs.chmodSync(path.join(out, "run.sh"), 0o755);
         const h = hyperparameters(input);

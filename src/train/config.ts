@@ -90,7 +90,9 @@ export function hyperparameters(c: Pick<ConfigInput, "kind" | "records" | "batch
     epochs: o.epochs ?? PAPER.epochs,
     learningRate: o.lr ?? (c.kind === "capo" ? PAPER.dpoLearningRate : PAPER.sftLearningRate),
     scheduler: PAPER.scheduler,
-    warmupSteps: warmupSteps(c.records, c.batch.total),
+    // A toy run of N steps (--max-steps) warms up over 0.1 x N steps, rounded down: a 2-4 step run has no warm-up
+    // step at learning rate 0.
+    warmupSteps: o.maxSteps !== undefined ? Math.floor(PAPER.warmupEpochs * o.maxSteps) : warmupSteps(c.records, c.batch.total),
     stepsPerEpoch: Math.ceil(c.records / c.batch.total),
     maxLength: o.maxLength ?? PAPER.maxLength,
     maxSteps: o.maxSteps,

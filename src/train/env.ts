@@ -164,8 +164,9 @@ export async function setupTrainEnv(
 
 /** node-llama-cpp's shipped llama.cpp source: the git bundle and its release tag. */
 export function llamaCppBundle(): { bundle: string; tag: string } {
-  const req = createRequire(import.meta.url);
-  const pkg = path.dirname(req.resolve("node-llama-cpp/package.json"));
+  // package.json is not in node-llama-cpp's "exports": resolve its entry and walk up to the package folder.
+  let pkg = path.dirname(createRequire(import.meta.url).resolve("node-llama-cpp"));
+  while (!fs.existsSync(path.join(pkg, "package.json")) && path.dirname(pkg) !== pkg) pkg = path.dirname(pkg);
   const bundle = path.join(pkg, "llama", "gitRelease.bundle");
   const infoFile = path.join(pkg, "llama", "llama.cpp.info.json");
   if (!fs.existsSync(bundle)) throw new UserError(`${bundle}: missing (node-llama-cpp ships llama.cpp's source there; reinstall it)`);
