@@ -9,7 +9,8 @@ import { runCliInProcess, SHARED } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
 import { readConversations } from "../src/conversations/readers.js";
 import { cleanSession, type TrainingSession } from "../src/export/data.js";
-import { PARROT_ASK_SYSTEM_PROMPT } from "../src/collect/prompts.js";
+import { PARROT_ASK_SYSTEM_PROMPT, renderParrotAskTranscript } from "../src/collect/prompts.js";
+import { loadTokenizer } from "../src/export/tokenizer.js";
 
 const SHAREGPT = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const TOKENIZER = path.join(SHARED, "models/smollm2-135m-instruct-tokenizer");
@@ -79,6 +80,8 @@ describe("sft-chat formats", () => {
     for (const rec of readJsonl(out)) {
       rec.conversations.forEach((m: { from: string }, i: number) => expect(m.from).toBe(i % 2 === 0 ? "human" : "gpt"));
       expect(rec.conversations.length % 2).toBe(0);
+      // Finding 2: dataset_info.json maps a system column, so every row carries one ("" when the session has none).
+      expect(typeof rec.system).toBe("string");
     }
     const info = JSON.parse(fs.readFileSync(path.join(sub, "dataset_info.json"), "utf8"));
     expect(info.other).toEqual({ file_name: "x.json" });
@@ -106,40 +109,71 @@ describe("sft-chat formats", () => {
   });
 });
 
-describe("sft-ask formats", () => {
-  it("trl/openai: roles swapped, B.1 system prompt, queries are the assistant turns", async () => {
-    for (const format of ["trl", "openai"]) {
-      const out = path.join(dir, `ask-${format}.jsonl`);
-      await exportOk(["sft-ask", sessionsFile, "--format", format, "--out", out]);
-      readJsonl(out).forEach((rec, i) => {
-        expect(rec.messages[0]).toEqual({ role: "system", content: PARROT_ASK_SYSTEM_PROMPT });
-        const queries = sessions[i].messages.filter((m) => m.role === "user").map((m) => m.content);
-        const assistant = rec.messages.filter((m: { role: string }) => m.role === "assistant");
-        expect(assistant.map((m: { content: string }) => m.content)).toEqual(queries);
-        if (format === "openai") for (const m of assistant) expect(m.weight).toBe(1);
-        expect(rec.messages[rec.messages.length - 1].role).toBe("assistant");
-      });
-    }
+describe("sft-ask formats (finding 1: the B.1 text that collect --simulator parrot-ask sends, finding 9)", () => {
+  // The B.1 transcript up to the last query: `<B.1> [USER] q1 [ASSISTANT] r1 [USER] ... qn [ASSISTANT]`.
+  const transcript = (s: TrainingSession) => {
+    const { text, querySpans } = renderParrotAskTranscript(s.messages);
+    return { text: text.slice(0, querySpans[querySpans.length - 1].end), trained: querySpans.map((q) => text.slice(q.start, q.end)) };
+  };
+
+  it("trl: pre-tokenized {input_ids, labels}, identical to --format tokens; without --tokenizer a clear error", async () => {
+    const bad = await runCliInProcess(["export", "sft-ask", sessionsFile, "--format", "trl", "--out", path.join(dir, "ask-trl-none.jsonl")]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/sft-ask --format trl is pre-tokenized in the B\.1 text format.*--tokenizer DIR/);
+    expect(fs.existsSync(path.join(dir, "ask-trl-none.jsonl"))).toBe(false);
+    const trl = path.join(dir, "ask-trl.jsonl");
+    const tokens = path.join(dir, "ask-tokens-same.jsonl");
+    await exportOk(["sft-ask", sessionsFile, "--format", "trl", "--tokenizer", TOKENIZER, "--out", trl]);
+    await exportOk(["sft-ask", sessionsFile, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", tokens]);
+    expect(fs.readFileSync(trl, "utf8")).toBe(fs.readFileSync(tokens, "utf8"));
+    const tok = loadTokenizer(TOKENIZER);
+    readJsonl(trl).forEach((rec, i) => {
+      expect(tok.tokenizer.decode(rec.input_ids, { skip_special_tokens: false })).toBe(transcript(sessions[i]).text);
+    });
   });
 
-  it("axolotl: original roles, train flags on user queries only", async () => {
+  it("openai: roles swapped, and the summary says plainly it cannot serve the B.1 completion simulator", async () => {
+    const out = path.join(dir, "ask-openai.jsonl");
+    const r = await exportOk(["sft-ask", sessionsFile, "--format", "openai", "--out", out]);
+    expect(r.stderr).toMatch(/a chat fine-tune cannot serve `collect --simulator parrot-ask`/);
+    readJsonl(out).forEach((rec, i) => {
+      expect(rec.messages[0]).toEqual({ role: "system", content: PARROT_ASK_SYSTEM_PROMPT });
+      const queries = sessions[i].messages.filter((m) => m.role === "user").map((m) => m.content);
+      const assistant = rec.messages.filter((m: { role: string }) => m.role === "assistant");
+      expect(assistant.map((m: { content: string }) => m.content)).toEqual(queries);
+      for (const m of assistant) expect(m.weight).toBe(1);
+    });
+  });
+
+  it("axolotl: input_output segments that join to the B.1 transcript, trained exactly on each ' q_i [ASSISTANT]', no last response", async () => {
     const out = path.join(dir, "ask-axolotl.jsonl");
     await exportOk(["sft-ask", sessionsFile, "--format", "axolotl", "--out", out]);
-    for (const rec of readJsonl(out)) {
-      expect(rec.messages[0]).toEqual({ role: "system", content: PARROT_ASK_SYSTEM_PROMPT, train: false });
-      for (const m of rec.messages.slice(1)) expect(m.train).toBe(m.role === "user");
-    }
+    readJsonl(out).forEach((rec, i) => {
+      const t = transcript(sessions[i]);
+      expect(Object.keys(rec)).toEqual(["segments"]);
+      expect(rec.segments.map((g: { text: string }) => g.text).join("")).toBe(t.text);
+      expect(rec.segments.filter((g: { label: boolean }) => g.label).map((g: { text: string }) => g.text)).toEqual(t.trained);
+      expect(rec.segments[0]).toEqual({ text: `${PARROT_ASK_SYSTEM_PROMPT} [USER]`, label: false });
+      // Finding 9: the text ends with the last trained query; the final response is not carried.
+      const last = sessions[i].messages[sessions[i].messages.length - 1].content;
+      expect(rec.segments[rec.segments.length - 1].label).toBe(true);
+      expect(t.text.endsWith(last)).toBe(false);
+    });
   });
 
-  it("llama-factory: B.1 in the first human turn, queries in gpt turns, even length", async () => {
-    const out = path.join(dir, "ask-lf.jsonl");
+  it("llama-factory: the same segments as human/gpt turns (template: empty), no system column", async () => {
+    const sub = path.join(dir, "lf-ask");
+    fs.mkdirSync(sub, { recursive: true });
+    const out = path.join(sub, "ask-lf.jsonl");
     await exportOk(["sft-ask", sessionsFile, "--format", "llama-factory", "--out", out]);
     readJsonl(out).forEach((rec, i) => {
-      expect(rec.conversations[0]).toEqual({ from: "human", value: PARROT_ASK_SYSTEM_PROMPT });
-      const gpt = rec.conversations.filter((m: { from: string }) => m.from === "gpt").map((m: { value: string }) => m.value);
-      expect(gpt).toEqual(sessions[i].messages.filter((m) => m.role === "user").map((m) => m.content));
-      expect(rec.conversations.length % 2).toBe(0);
+      const t = transcript(sessions[i]);
+      expect(rec.conversations.map((m: { value: string }) => m.value).join("")).toBe(t.text);
+      expect(rec.conversations.filter((m: { from: string }) => m.from === "gpt").map((m: { value: string }) => m.value)).toEqual(t.trained);
+      rec.conversations.forEach((m: { from: string }, k: number) => expect(m.from).toBe(k % 2 === 0 ? "human" : "gpt"));
     });
+    const info = JSON.parse(fs.readFileSync(path.join(sub, "dataset_info.json"), "utf8"));
+    expect(info["ask-lf"].columns).toEqual({ messages: "conversations" });
   });
 
   it("tokens: {input_ids, labels} of equal length, labels -100 or the id", async () => {
@@ -170,10 +204,7 @@ describe("dpo formats", () => {
   it("trl, axolotl, llama-factory and openai shapes", async () => {
     const pairs = readJsonl(pairsFile);
     const o = (f: string) => path.join(dir, `dpo-${f}.jsonl`);
-    for (const f of ["trl", "axolotl", "llama-factory", "openai", "tokens"]) {
-      const extra = f === "tokens" ? ["--tokenizer", TOKENIZER] : [];
-      await exportOk(["dpo", pairsFile, "--format", f, "--out", o(f), ...extra]);
-    }
+    for (const f of ["trl", "axolotl", "llama-factory", "openai"]) await exportOk(["dpo", pairsFile, "--format", f, "--out", o(f)]);
     readJsonl(o("trl")).forEach((r, i) => {
       expect(r).toEqual({ prompt: pairs[i].prompt, chosen: [{ role: "assistant", content: pairs[i].chosen }], rejected: [{ role: "assistant", content: pairs[i].rejected }] });
     });
@@ -192,8 +223,38 @@ describe("dpo formats", () => {
       expect(r.conversations[r.conversations.length - 1]).toEqual({ from: "human", value: pairs[i].prompt[2].content });
     });
     const info = JSON.parse(fs.readFileSync(path.join(dir, "dataset_info.json"), "utf8"));
-    expect(info["dpo-llama-factory"]).toMatchObject({ ranking: true, columns: { messages: "conversations", chosen: "chosen", rejected: "rejected" } });
-    for (const r of readJsonl(o("tokens"))) expect(Object.keys(r).sort()).toEqual(["chosen_input_ids", "prompt_input_ids", "rejected_input_ids"]);
+    expect(info["dpo-llama-factory"]).toMatchObject({ ranking: true, columns: { messages: "conversations", system: "system", chosen: "chosen", rejected: "rejected" } });
+    // Finding 2: the mapped system column is in every row (LLaMA-Factory's converter reads it from each).
+    for (const r of readJsonl(o("llama-factory"))) expect(r.system).toBe("");
+  });
+
+  it("finding 4: --format tokens for dpo is refused (no engine reads pre-tokenized pairs)", async () => {
+    const out = path.join(dir, "dpo-tokens.jsonl");
+    const r = await runCliInProcess(["export", "dpo", pairsFile, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no DPO engine reads pre-tokenized pairs \(TRL >= 1\.0/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("finding 3: prompts that start with an assistant message lose it in every format; system messages stay first", async () => {
+    const s = sessions.find((x) => x.messages.length >= 6)!;
+    const pair = { id: "a1", session_id: s.id, turn: 2, strategy: "context-neglect", prompt: [{ role: "system", content: "Be brief." }, ...s.messages.slice(1, 5)], chosen: "ok", rejected: "no", meta: {} };
+    expect(pair.prompt[1].role).toBe("assistant");
+    const f = path.join(dir, "pairs-assistant-first.jsonl");
+    fs.writeFileSync(f, JSON.stringify(pair) + "\n");
+    const want = [{ role: "system", content: "Be brief." }, ...s.messages.slice(2, 5)];
+    const out = (x: string) => path.join(dir, `af-${x}.jsonl`);
+    for (const x of ["trl", "axolotl", "llama-factory", "openai"]) {
+      const r = await exportOk(["dpo", f, "--format", x, "--out", out(x)]);
+      expect(r.stderr).toMatch(/prompts starting with an assistant message: 1/);
+    }
+    expect(readJsonl(out("trl"))[0].prompt).toEqual(want);
+    expect(readJsonl(out("axolotl"))[0].messages).toEqual(want);
+    expect(readJsonl(out("openai"))[0].input.messages).toEqual(want);
+    const lf = readJsonl(out("llama-factory"))[0];
+    expect(lf.system).toBe("Be brief.");
+    expect(lf.conversations[0].from).toBe("human");
+    expect(lf.conversations.length % 2).toBe(1);
   });
 
   it("--strategies keeps only the selected negative types (Table 6)", async () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SHARED } from "./support/cli.js";
 import { readConversations } from "../src/conversations/readers.js";
 import { cleanSession, type TrainingSession, type PreferencePair } from "../src/export/data.js";
-import { chatMessages, tokensDpoRecord, tokensSftRecord } from "../src/export/formats.js";
+import { chatMessages, tokensSftRecord } from "../src/export/formats.js";
 import { IGNORE_INDEX, labelRuns, loadTokenizer, maskText, renderChat, type ModelTokenizer } from "../src/export/tokenizer.js";
 import { ASSISTANT_MARKER, PARROT_ASK_SYSTEM_PROMPT, USER_MARKER } from "../src/collect/prompts.js";
 
@@ -97,7 +97,7 @@ describe("sft-ask token masks (Eq. 3, Parrot-Ask format)", () => {
     }
   });
 
-  it("is the B.1 transcript, tokenized as raw text (SmolLM2 adds no BOS), responses untrained", () => {
+  it("is the B.1 transcript up to the last query, tokenized as raw text (SmolLM2 adds no BOS), responses untrained", () => {
     const s = sessions[1];
     const r = tokensSftRecord("sft-ask", tok, s);
     expect(r.text.startsWith(`${PARROT_ASK_SYSTEM_PROMPT} ${USER_MARKER} `)).toBe(true);
@@ -105,7 +105,12 @@ describe("sft-ask token masks (Eq. 3, Parrot-Ask format)", () => {
     expect(r.input_ids[0]).not.toBe(tok.tokenizer.token_to_id("<|im_start|>"));
     const untrained = labelRuns(tok, r).filter((x) => !x.trained).map((x) => x.text).join("");
     expect(untrained.startsWith(PARROT_ASK_SYSTEM_PROMPT)).toBe(true);
-    for (const a of s.messages.filter((m) => m.role === "assistant")) expect(untrained).toContain(a.content);
+    const answers = s.messages.filter((m) => m.role === "assistant");
+    for (const a of answers.slice(0, -1)) expect(untrained).toContain(a.content);
+    // The final response is never trained and nothing follows it: the text ends with the last ` q_n [ASSISTANT]`.
+    expect(r.text.endsWith(` ${ASSISTANT_MARKER}`)).toBe(true);
+    expect(r.text).not.toContain(answers[answers.length - 1].content);
+    expect(r.labels[r.labels.length - 1]).toBe(r.input_ids[r.input_ids.length - 1]);
   });
 });
 
@@ -126,24 +131,3 @@ describe("span -> token mapping", () => {
   });
 });
 
-describe("dpo tokens", () => {
-  it("prompt ids end with the generation prompt; chosen/rejected ids decode to the response + <|im_end|>", () => {
-    const s = sessions[2];
-    const pair: PreferencePair = {
-      id: "p1",
-      session_id: s.id,
-      turn: 2,
-      strategy: "context-neglect",
-      prompt: s.messages.slice(0, 3),
-      chosen: s.messages[3].content,
-      rejected: "Sure — here is something unrelated: 🎉 你好",
-      meta: {},
-    };
-    const r = tokensDpoRecord(tok, pair);
-    const promptText = renderChat(tok, chatMessages({ id: s.id, messages: s.messages.slice(0, 3) }), true);
-    expect(tok.tokenizer.decode(r.prompt_input_ids)).toBe(promptText);
-    expect(promptText.endsWith("<|im_start|>assistant\n")).toBe(true);
-    expect(tok.tokenizer.decode(r.chosen_input_ids)).toBe(`${pair.chosen}<|im_end|>`);
-    expect(tok.tokenizer.decode(r.rejected_input_ids)).toBe(`${pair.rejected}<|im_end|>`);
-  });
-});

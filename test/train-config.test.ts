@@ -2,6 +2,8 @@
  * `parrot train`: configs parse as YAML with the paper's hyperparameters (section 4.1.3), datasets match
  * `parrot export`, run.sh calls the engine's CLI, and --launch without the engine fails with a clear message.
  */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -51,9 +53,12 @@ describe("batch and warm-up arithmetic", () => {
 });
 
 describe("parrot train", () => {
-  it("trl chat: YAML config with section 4.1.3 values and the trl export as dataset", async () => {
+  // No managed Python here: an empty cache, so `parrot train` never finds a real venv in these config tests.
+  const NOENV = () => ({ PARROT_CACHE_DIR: tempDir("parrot-noenv-") });
+
+  it("trl chat: section 4.1.3 values, data pre-tokenized with the tokenizer (finding 6), its digest in the README (finding 7)", async () => {
     const out = path.join(dir, "trl-chat");
-    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "HuggingFaceTB/SmolLM2-135M-Instruct", "--out", out]);
+    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "HuggingFaceTB/SmolLM2-135M-Instruct", "--tokenizer", TOKENIZER, "--out", out], { env: NOENV() });
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "config.yaml"), "utf8"));
     expect(cfg).toMatchObject({
@@ -67,36 +72,79 @@ describe("parrot train", () => {
       per_device_train_batch_size: 4,
       gradient_accumulation_steps: 8,
       max_length: 4096,
-      assistant_only_loss: true,
+      assistant_only_loss: false,
       packing: false,
+      save_strategy: "epoch",
     });
+    expect(cfg.max_steps).toBeUndefined();
     const exported = path.join(dir, "chat-export.jsonl");
-    expect((await runCliInProcess(["export", "sft-chat", sessionsFile, "--format", "trl", "--out", exported])).code).toBe(0);
+    expect((await runCliInProcess(["export", "sft-chat", sessionsFile, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", exported])).code).toBe(0);
     expect(fs.readFileSync(path.join(out, "train.jsonl"), "utf8")).toBe(fs.readFileSync(exported, "utf8"));
-    expect(fs.readFileSync(path.join(out, "run.sh"), "utf8")).toContain("exec trl sft --config config.yaml");
-    expect(fs.readFileSync(path.join(out, "README.md"), "utf8")).toContain("0.1 epoch = 1 optimizer steps");
+    expect(fs.readFileSync(path.join(out, "run.sh"), "utf8")).toContain('exec "$PYTHON" parrot_train.py train --config config.yaml --parrot parrot.json');
+    const readmeText = fs.readFileSync(path.join(out, "README.md"), "utf8");
+    expect(readmeText).toContain("0.1 epoch = 1 optimizer steps");
+    expect(readmeText).toContain(`tokenizer.json sha256 \`${createHash("sha256").update(fs.readFileSync(path.join(TOKENIZER, "tokenizer.json"))).digest("hex")}\``);
+    expect(readmeText).not.toContain("generation %}");
+    expect(fs.readFileSync(path.join(out, "parrot_train.py"), "utf8")).toBe(fs.readFileSync(path.join(__dirname, "../python/parrot_train.py"), "utf8"));
   });
 
-  it("trl ask with --tokenizer: pre-tokenized labels plus assistant_masks, no template mask", async () => {
+  it("finding 7: the tokenizer defaults to the base model folder's; a different --tokenizer warns; none at all is a clear error", async () => {
+    const own = path.join(dir, "trl-own");
+    const r = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", TOKENIZER, "--out", own], { env: NOENV() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/warning/);
+    const other = tempDir("parrot-tok-");
+    for (const f of fs.readdirSync(TOKENIZER)) fs.copyFileSync(path.join(TOKENIZER, f), path.join(other, f));
+    fs.writeFileSync(path.join(other, "tokenizer.json"), JSON.stringify(JSON.parse(fs.readFileSync(path.join(TOKENIZER, "tokenizer.json"), "utf8"))));
+    const r2 = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", TOKENIZER, "--tokenizer", other, "--out", path.join(dir, "trl-other")], { env: NOENV() });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toMatch(/warning: --tokenizer .* differs from the base model's own tokenizer\.json/);
+    const none = path.join(dir, "trl-none");
+    const r3 = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", "HuggingFaceTB/SmolLM2-135M-Instruct", "--out", none], { env: NOENV() });
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toMatch(/the base model's tokenizer is needed.*--tokenizer DIR, or run `parrot train setup --engine trl`/);
+    expect(fs.existsSync(path.join(none, "train.jsonl"))).toBe(false);
+  });
+
+  it("trl ask: pre-tokenized {input_ids, labels} in the B.1 format (finding 1), toy overrides in config and README", async () => {
     const out = path.join(dir, "trl-ask");
-    const r = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--tokenizer", TOKENIZER, "--gpus", "8"]);
+    const r = await runCliInProcess(
+      ["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--tokenizer", TOKENIZER, "--gpus", "8", "--max-steps", "3", "--max-samples", "2", "--lr", "1e-4", "--max-length", "512", "--lora"],
+      { env: NOENV() },
+    );
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "config.yaml"), "utf8"));
-    expect(cfg.assistant_only_loss).toBe(false);
+    expect(cfg).toMatchObject({ assistant_only_loss: false, max_steps: 3, learning_rate: 1e-4, max_length: 512, logging_steps: 1, save_strategy: "no" });
     expect([cfg.per_device_train_batch_size, cfg.gradient_accumulation_steps]).toEqual([1, 4]);
-    for (const rec of readJsonl(path.join(out, "train.jsonl"))) {
-      expect(rec.assistant_masks).toEqual(rec.labels.map((l: number) => (l === -100 ? 0 : 1)));
-    }
+    const recs = readJsonl(path.join(out, "train.jsonl"));
+    expect(recs.length).toBe(2);
+    const exported = path.join(dir, "ask-export.jsonl");
+    expect((await runCliInProcess(["export", "sft-ask", sessionsFile, "--format", "tokens", "--tokenizer", TOKENIZER, "--max-length", "512", "--out", exported])).code).toBe(0);
+    expect(recs).toEqual(readJsonl(exported).slice(0, 2));
+    const pj = JSON.parse(fs.readFileSync(path.join(out, "parrot.json"), "utf8"));
+    expect(pj).toMatchObject({ kind: "ask", tokenizer_dir: TOKENIZER, lora: { r: 16, alpha: 32 }, metrics: path.join(out, "metrics.jsonl"), gguf: path.join(out, "model.gguf") });
     expect(fs.readFileSync(path.join(out, "run.sh"), "utf8")).toContain('NUM_PROCESSES="${NUM_PROCESSES:-8}"');
+    expect(fs.readFileSync(path.join(out, "README.md"), "utf8")).toContain("toy run of 3 optimizer steps");
   });
 
-  it("axolotl capo: rl dpo, chat_template.default dataset, lr 1e-5", async () => {
+  it("finding 10: run.sh refuses a NUM_PROCESSES the batch split was not made for", async () => {
+    const out = path.join(dir, "trl-ask"); // made for 8 devices above
+    const bin = tempDir("parrot-fakepy-");
+    fs.writeFileSync(path.join(bin, "py"), `#!/bin/sh\necho called > ${bin}/called\n`, { mode: 0o755 });
+    const r = spawnSync("bash", [path.join(out, "run.sh")], { env: { ...process.env, NUM_PROCESSES: "2", PYTHON: path.join(bin, "py") }, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/NUM_PROCESSES=2, but config\.yaml splits the total batch of 32 over 8 device\(s\)/);
+    expect(fs.existsSync(path.join(bin, "called"))).toBe(false);
+  });
+
+  it("capo: DPO beta pinned (trl beta, axolotl rl_beta 0.1), axolotl dataset without ignored keys (finding 8)", async () => {
     const out = path.join(dir, "axo-capo");
     const r = await runCliInProcess(["train", "capo", "--data", pairsFile, "--engine", "axolotl", "--base-model", "m", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "axolotl.yaml"), "utf8"));
     expect(cfg).toMatchObject({
       rl: "dpo",
+      rl_beta: 0.1,
       learning_rate: 1e-5,
       num_epochs: 3,
       sequence_len: 4096,
@@ -104,43 +152,63 @@ describe("parrot train", () => {
       gradient_accumulation_steps: 8,
       lr_scheduler: "cosine",
       optimizer: "adamw_torch",
-      datasets: [{ type: "chat_template.default", field_messages: "messages", field_chosen: "chosen", field_rejected: "rejected" }],
     });
+    expect(cfg.datasets[0]).toEqual({ path: path.join(out, "train.jsonl"), split: "train", type: "chat_template.default", field_messages: "messages", field_chosen: "chosen", field_rejected: "rejected" });
     expect(readJsonl(path.join(out, "train.jsonl"))[0].chosen.role).toBe("assistant");
     expect(fs.readFileSync(path.join(out, "run.sh"), "utf8")).toContain("axolotl train axolotl.yaml");
+    expect(fs.readFileSync(path.join(out, "README.md"), "utf8")).toMatch(/base model of CaPO is the Parrot-Chat SFT checkpoint.*TRL copies it as the frozen reference model/s);
+    const trl = path.join(dir, "trl-capo");
+    const r2 = await runCliInProcess(["train", "capo", "--data", pairsFile, "--engine", "trl", "--base-model", "m", "--out", trl, "--beta", "0.2"], { env: NOENV() });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(parse(fs.readFileSync(path.join(trl, "config.yaml"), "utf8")).beta).toBe(0.2);
+    const r3 = await runCliInProcess(["train", "capo", "--data", pairsFile, "--engine", "trl", "--base-model", "m", "--out", path.join(dir, "trl-capo2")], { env: NOENV() });
+    expect(r3.code, r3.stderr).toBe(0);
+    expect(parse(fs.readFileSync(path.join(dir, "trl-capo2", "config.yaml"), "utf8")).beta).toBe(0.1);
   });
 
-  it("axolotl chat: chat_template dataset with per-message train flags", async () => {
+  it("axolotl chat: per-message train flags and eot_tokens from the tokenizer (finding 5)", async () => {
     const out = path.join(dir, "axo-chat");
-    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "axolotl", "--base-model", "m", "--out", out, "--max-turns", "3"]);
+    const r = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "axolotl", "--base-model", TOKENIZER, "--out", out, "--max-turns", "3"]);
     expect(r.code, r.stderr).toBe(0);
     const cfg = parse(fs.readFileSync(path.join(out, "axolotl.yaml"), "utf8"));
     expect(cfg.datasets[0]).toMatchObject({ type: "chat_template", message_field_training: "train", roles_to_train: [], train_on_eos: "turn" });
+    expect(cfg.eot_tokens).toEqual(["<|im_end|>"]);
     for (const rec of readJsonl(path.join(out, "train.jsonl"))) expect(rec.messages.filter((m: { role: string }) => m.role === "user").length).toBeLessThanOrEqual(3);
+  });
+
+  it("axolotl ask: input_output segments in the B.1 format, train_on_inputs false, last response dropped (findings 1, 9)", async () => {
+    const out = path.join(dir, "axo-ask");
+    const r = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "axolotl", "--base-model", TOKENIZER, "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const cfg = parse(fs.readFileSync(path.join(out, "axolotl.yaml"), "utf8"));
+    expect(cfg.datasets[0]).toMatchObject({ type: "input_output" });
+    expect(cfg.train_on_inputs).toBe(false);
+    expect(cfg.chat_template).toBeUndefined();
+    for (const rec of readJsonl(path.join(out, "train.jsonl"))) {
+      const last = rec.segments[rec.segments.length - 1];
+      expect(last.label).toBe(true);
+      expect(last.text.endsWith(" [ASSISTANT]")).toBe(true);
+    }
   });
 
   // The --launch cases run the real binary: run.sh's child inherits the process's stdio, which an in-process run
   // could not capture.
-  it("--launch without the engine says so clearly and exits non-zero", async () => {
-    const empty = tempDir("parrot-nopath-");
+  it("--launch without a Python environment says how to make one and exits non-zero", async () => {
     const out = path.join(dir, "launch-missing");
-    const r = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--launch"], { env: { PATH: empty } });
+    const r = await runCli(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", TOKENIZER, "--out", out, "--launch", "--no-gguf"], { env: NOENV() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--launch: trl is not installed/);
-    expect(r.stderr).toContain(`bash ${path.join(out, "run.sh")}`);
+    expect(r.stderr).toMatch(/--launch: no Python environment for trl; run `parrot train setup --engine trl`/);
     expect(fs.existsSync(path.join(out, "config.yaml"))).toBe(true);
   });
 
-  it("--launch with the engine on PATH runs run.sh, which calls the engine CLI with the config", async () => {
+  it("--launch --python runs run.sh, which runs parrot_train.py with the config and parrot.json", async () => {
     const bin = tempDir("parrot-fakebin-");
     const log = path.join(bin, "calls.txt");
-    fs.writeFileSync(path.join(bin, "trl"), `#!/bin/sh\necho "$PWD $*" > ${log}\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "python"), `#!/bin/sh\necho "$PWD $*" > ${log}\n`, { mode: 0o755 });
     const out = path.join(dir, "launch-ok");
-    const r = await runCli(["train", "capo", "--data", pairsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--launch"], {
-      env: { PATH: `${bin}:/usr/bin:/bin` },
-    });
+    const r = await runCli(["train", "capo", "--data", pairsFile, "--engine", "trl", "--base-model", TOKENIZER, "--out", out, "--launch", "--no-gguf", "--python", path.join(bin, "python")], { env: NOENV() });
     expect(r.code, r.stderr).toBe(0);
-    expect(fs.readFileSync(log, "utf8").trim()).toBe(`${out} dpo --config config.yaml`);
+    expect(fs.readFileSync(log, "utf8").trim()).toBe(`${out} parrot_train.py train --config config.yaml --parrot parrot.json`);
   });
 
   it("bad flags fail before anything is written", async () => {

@@ -11,13 +11,12 @@ import {
   dpoRecord,
   llamaFactoryDatasetInfo,
   sftRecord,
-  tokensDpoRecord,
   tokensSftRecord,
   type ExportFormat,
   type ExportKind,
   type ExportRecord,
 } from "./formats.js";
-import { IGNORE_INDEX, loadTokenizer, type ModelTokenizer } from "./tokenizer.js";
+import { IGNORE_INDEX, loadTokenizer, rawTextBos, type ModelTokenizer } from "./tokenizer.js";
 
 /** Paper section 4.1.3: "We adopt a max length of 4096 tokens". */
 export const DEFAULT_MAX_LENGTH = 4096;
@@ -46,6 +45,18 @@ export interface ExportResult {
  */
 export function buildExport(kind: ExportKind, file: string, opts: ExportOptions): ExportResult {
   if (opts.format === "tokens" && !opts.tokenizer) throw new UserError("--format tokens needs --tokenizer DIR (a model folder with tokenizer.json)");
+  if (kind === "dpo" && opts.format === "tokens") {
+    throw new UserError(
+      "--format tokens: no DPO engine reads pre-tokenized pairs (TRL >= 1.0 tokenizes {prompt, chosen, rejected} itself); use --format trl, axolotl, llama-factory or openai",
+    );
+  }
+  // Parrot-Ask for TRL is pre-tokenized: the B.1 transcript is raw text, which no chat template produces.
+  const tokens = opts.format === "tokens" || (kind === "sft-ask" && opts.format === "trl");
+  if (tokens && !opts.tokenizer) {
+    throw new UserError(
+      "sft-ask --format trl is pre-tokenized in the B.1 text format that `collect --simulator parrot-ask` sends; give --tokenizer DIR (the base model's tokenizer folder)",
+    );
+  }
   if (kind === "dpo" && opts.maxTurns !== undefined) throw new UserError("--max-turns applies to sft-chat/sft-ask sessions, not to dpo pairs");
   if (kind !== "dpo" && opts.strategies !== undefined) throw new UserError("--strategies applies to dpo pairs only");
   const tok: ModelTokenizer | undefined = opts.tokenizer ? loadTokenizer(opts.tokenizer) : undefined;
@@ -76,22 +87,10 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
     const per = new Map<string, number>();
     for (const p of pairs) per.set(p.strategy, (per.get(p.strategy) ?? 0) + 1);
     summary.push(`per strategy: ${[...per].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    const stripped = pairs.filter((p) => p.prompt.findIndex((m) => m.role !== "system") !== p.prompt.findIndex((m) => m.role === "user")).length;
+    if (stripped) summary.push(`prompts starting with an assistant message: ${stripped} (leading assistant messages dropped)`);
     for (const p of pairs) {
-      if (opts.format === "tokens") {
-        const r = tokensDpoRecord(tok!, p);
-        const len = r.prompt_input_ids.length + Math.max(r.chosen_input_ids.length, r.rejected_input_ids.length);
-        if (len > maxLength) {
-          counts.tooLong++;
-          if (!opts.truncate) continue;
-          counts.truncatedTokens++;
-          // Keep the end of the prompt (the query) and the start of the responses, as TRL's keep_end/keep_start do.
-          const room = Math.max(0, maxLength - Math.max(r.chosen_input_ids.length, r.rejected_input_ids.length));
-          r.prompt_input_ids = room > 0 ? r.prompt_input_ids.slice(-room) : [];
-          r.chosen_input_ids = r.chosen_input_ids.slice(0, maxLength - r.prompt_input_ids.length);
-          r.rejected_input_ids = r.rejected_input_ids.slice(0, maxLength - r.prompt_input_ids.length);
-        }
-        records.push(r);
-      } else records.push(dpoRecord(opts.format, p));
+      records.push(dpoRecord(opts.format, p));
     }
   } else {
     const { sessions, stats } = readTrainingSessions(file, opts.maxTurns);
@@ -100,16 +99,22 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
       `sessions: ${stats.read} read, ${stats.kept} kept (${formatSkips(stats.skipped)})` +
         (opts.maxTurns !== undefined ? `, ${stats.truncated} truncated to ${opts.maxTurns} turns` : ""),
     );
+    const bos = tok ? rawTextBos(tok) : "";
+    if (kind === "sft-ask" && opts.format === "openai") {
+      summary.push(
+        "openai sft-ask: a chat fine-tune cannot serve `collect --simulator parrot-ask`, which sends the B.1 transcript as a raw completion; the roles-swapped chat model it trains is usable only as a chat model (e.g. behind --simulator prompted)",
+      );
+    }
     for (const s of sessions) {
-      if (opts.format === "tokens") {
+      if (tokens) {
         const r = tokensSftRecord(kind, tok!, s);
         counts.straddled += r.straddled;
         pushTokens(r.input_ids, r.labels);
-      } else records.push(sftRecord(kind, opts.format, s));
+      } else records.push(sftRecord(kind, opts.format, s, { bos }));
     }
   }
   counts.records = records.length;
-  if (opts.format === "tokens") {
+  if (tokens) {
     summary.push(
       `tokens: ${counts.records} records, max length ${maxLength}: ${counts.tooLong} too long (${opts.truncate ? `${counts.truncatedTokens} truncated` : "dropped"})`,
     );

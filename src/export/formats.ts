@@ -5,28 +5,31 @@
  * - dpo: CaPO preference pairs (section 3.3).
  *
  * Formats (each checked against the engine's documentation, see docs in src/export/README.md):
- * - `trl`: TRL conversational `{messages}` (SFTConfig `assistant_only_loss: true`); sft-ask swaps roles so the
- *   queries are the trained assistant turns, with the B.1 prompt as system message. dpo: `{prompt, chosen, rejected}`
- *   (conversational preference format).
- * - `axolotl`: `type: chat_template` records `{messages:[{role, content, train}]}` (per-message `train` flags,
- *   config `message_field_training: train`, `roles_to_train: []`, `train_on_eos: turn`); sft-ask keeps the roles and
- *   trains the user turns under the B.1 system prompt. dpo: `type: chat_template.default` `{messages, chosen:{role,
- *   content}, rejected:{...}}`.
+ * Parrot-Ask (sft-ask) is trained in the appendix B.1 text format that `collect --simulator parrot-ask` sends as a
+ * raw completion (askSegments): system prompt, then ` [USER] q1 [ASSISTANT] r1 ... [USER]`, loss on each
+ * ` q_i [ASSISTANT]`; no chat template is involved.
+ * - `trl`: sft-chat conversational `{messages}`; sft-ask pre-tokenized `{input_ids, labels}` (TRL keeps given labels,
+ *   trl/trainer/sft_trainer.py). dpo: `{prompt, chosen, rejected}` (conversational preference format).
+ * - `axolotl`: sft-chat `type: chat_template` records `{messages:[{role, content, train}]}` (per-message `train`
+ *   flags, config `message_field_training: train`, `roles_to_train: []`, `train_on_eos: turn`, `eot_tokens`);
+ *   sft-ask `type: input_output` `{segments:[{text, label}]}`. dpo: `type: chat_template.default` `{messages,
+ *   chosen:{role, content}, rejected:{...}}`.
  * - `llama-factory`: sharegpt `{conversations:[{from: human|gpt, value}], system}` plus a dataset_info.json entry;
- *   human must sit at odd positions, so sft-ask puts the B.1 prompt in the first human turn and the queries in gpt
- *   turns. dpo: `ranking: true` with `chosen`/`rejected` message objects.
+ *   sft-ask: the B.1 segments as human (untrained) / gpt (trained) turns, for `template: empty`. dpo: `ranking: true`
+ *   with `chosen`/`rejected` message objects.
  * - `openai`: chat fine-tuning `{messages}` with `weight` 0/1 on assistant messages (the field exists only on assistant
  *   messages: OpenAI's OpenAPI schema FineTuneChatCompletionRequestAssistantMessage, "Controls whether the assistant
- *   message is trained against (0 or 1)"); sft-ask swaps roles like trl.
+ *   message is trained against (0 or 1)"); sft-ask swaps roles (B.1 as system, queries as assistant turns): a chat
+ *   fine-tune cannot serve the B.1 completion simulator, so such a model is usable only as a chat model.
  *   dpo: `{input:{messages}, preferred_output:[assistant], non_preferred_output:[assistant]}`.
  * - `tokens`: `{input_ids, labels}` (labels -100 where not trained) from the model's tokenizer and chat template;
- *   sft-ask uses the exact Parrot-Ask transcript (renderParrotAskTranscript) as raw text. dpo: `{prompt_input_ids,
- *   chosen_input_ids, rejected_input_ids}` split from the rendered chat.
+ *   sft-ask uses the exact Parrot-Ask transcript (renderParrotAskTranscript) as raw text. No dpo tokens format: TRL
+ *   >= 1.0 has no pre-tokenized DPO path, and no other engine reads one.
  */
 import { PARROT_ASK_SYSTEM_PROMPT, renderParrotAskTranscript } from "../collect/prompts.js";
 import { UserError } from "../io/errors.js";
 import type { PreferencePair, TrainingSession } from "./data.js";
-import { chatSpans, maskText, renderChat, type ChatMessage, type MaskedTokens, type ModelTokenizer } from "./tokenizer.js";
+import { chatSpans, maskText, type ChatMessage, type MaskedTokens, type ModelTokenizer } from "./tokenizer.js";
 
 export const FORMATS = ["trl", "axolotl", "llama-factory", "openai", "tokens"] as const;
 export type ExportFormat = (typeof FORMATS)[number];
@@ -52,36 +55,59 @@ export function swappedAskMessages(s: TrainingSession): ChatMessage[] {
   return out;
 }
 
+/** One piece of the Parrot-Ask training text: `label` true where the loss applies. */
+export interface AskSegment {
+  text: string;
+  label: boolean;
+}
+
+/**
+ * The Parrot-Ask training text (appendix B.1, the exact text `collect --simulator parrot-ask` sends as a raw
+ * completion) cut into alternating untrained / trained segments: `<B.1 prompt> [USER]` | ` q1 [ASSISTANT]` |
+ * ` r1 [USER]` | ` q2 [ASSISTANT]` ... The text ends with the last trained query: the final response is never
+ * trained and nothing follows it, so it is dropped. `bos` (the tokenizer's BOS when it adds one to raw text) starts
+ * the first segment.
+ */
+export function askSegments(s: TrainingSession, bos = ""): AskSegment[] {
+  const { text, querySpans } = renderParrotAskTranscript(s.messages);
+  const segs: AskSegment[] = [];
+  let at = 0;
+  for (const q of querySpans) {
+    segs.push({ text: (at === 0 ? bos : "") + text.slice(at, q.start), label: false });
+    segs.push({ text: text.slice(q.start, q.end), label: true });
+    at = q.end;
+  }
+  return segs;
+}
+
 /** One exported SFT record (shape depends on the format). */
 export type ExportRecord = Record<string, unknown>;
 
 /**
  * Build the SFT record of one session in a non-token format.
- * @throws UserError for `tokens` (use tokensSftRecord).
+ * @throws UserError for `tokens` and trl sft-ask (pre-tokenized: use tokensSftRecord).
  */
-export function sftRecord(kind: SftKind, format: ExportFormat, s: TrainingSession): ExportRecord {
+export function sftRecord(kind: SftKind, format: ExportFormat, s: TrainingSession, opts: { bos?: string } = {}): ExportRecord {
   switch (format) {
     case "trl":
-      return { messages: kind === "sft-chat" ? chatMessages(s) : swappedAskMessages(s) };
+      if (kind === "sft-ask") throw new UserError("internal: trl sft-ask records are pre-tokenized (tokensSftRecord)");
+      return { messages: chatMessages(s) };
     case "axolotl": {
-      const trainRole = kind === "sft-chat" ? "assistant" : "user";
-      const base: ChatMessage[] =
-        kind === "sft-chat"
-          ? chatMessages(s)
-          : [{ role: "system", content: PARROT_ASK_SYSTEM_PROMPT }, ...s.messages.map((m) => ({ role: m.role, content: m.content }))];
-      return { messages: base.map((m) => ({ role: m.role, content: m.content, train: m.role === trainRole })) };
+      // sft-ask: axolotl `type: input_output` (docs/dataset-formats/template_free.qmd): segments tokenized as given.
+      if (kind === "sft-ask") return { segments: askSegments(s, opts.bos ?? "") };
+      return { messages: chatMessages(s).map((m) => ({ role: m.role, content: m.content, train: m.role === "assistant" })) };
     }
     case "llama-factory": {
       if (kind === "sft-chat") {
         const rec: ExportRecord = {
           conversations: s.messages.map((m) => ({ from: m.role === "user" ? "human" : "gpt", value: m.content })),
         };
-        if (s.system) rec.system = s.system;
+        // Always present: dataset_info.json maps the column, and LLaMA-Factory's converter reads it from every row.
+        rec.system = s.system ?? "";
         return rec;
       }
-      const conv = [{ from: "human", value: PARROT_ASK_SYSTEM_PROMPT }];
-      for (const m of s.messages.slice(0, -1)) conv.push({ from: m.role === "user" ? "gpt" : "human", value: m.content });
-      return { conversations: conv };
+      // `template: empty` concatenates the turns as they are: human = untrained segments, gpt = trained ones.
+      return { conversations: askSegments(s, opts.bos ?? "").map((g) => ({ from: g.label ? "gpt" : "human", value: g.text })) };
     }
     case "openai": {
       const msgs = kind === "sft-chat" ? chatMessages(s) : swappedAskMessages(s);
@@ -104,13 +130,27 @@ export function tokensSftRecord(kind: SftKind, tok: ModelTokenizer, s: TrainingS
     const { text, spans } = chatSpans(tok, msgs, trained);
     return { ...maskText(tok, text, spans, false), text };
   }
-  const { text, querySpans } = renderParrotAskTranscript(s.messages);
+  const { text: full, querySpans } = renderParrotAskTranscript(s.messages);
+  // End with the last trained query (the final response is never trained), as askSegments does.
+  const text = full.slice(0, querySpans[querySpans.length - 1].end);
   return { ...maskText(tok, text, querySpans, true), text };
 }
 
-/** Build the DPO record of one pair in a non-token format. */
+/**
+ * A DPO prompt as the engines accept it: system messages first, then from the first user message on. Leading
+ * assistant messages (ShareGPT segments that start mid-conversation) are dropped, as cleanSession does for SFT:
+ * LLaMA-Factory skips such rows ("Invalid role tag") and user-first chat templates raise in TRL and axolotl.
+ */
+export function dpoPrompt(p: Pick<PreferencePair, "prompt">): ChatMessage[] {
+  const msgs: ChatMessage[] = p.prompt.map((m) => ({ role: m.role, content: m.content }));
+  const system = msgs.filter((m, i) => m.role === "system" && msgs.slice(0, i).every((x) => x.role === "system"));
+  const firstUser = msgs.findIndex((m) => m.role === "user");
+  return [...system, ...msgs.slice(firstUser)];
+}
+
+/** Build the DPO record of one pair in a non-token format (prompt cleaned by dpoPrompt). */
 export function dpoRecord(format: ExportFormat, p: PreferencePair): ExportRecord {
-  const prompt: ChatMessage[] = p.prompt.map((m) => ({ role: m.role, content: m.content }));
+  const prompt = dpoPrompt(p);
   switch (format) {
     case "trl":
       return {
@@ -132,8 +172,8 @@ export function dpoRecord(format: ExportFormat, p: PreferencePair): ExportRecord
           .map((m) => ({ from: m.role === "user" ? "human" : "gpt", value: m.content })),
         chosen: { from: "gpt", value: p.chosen },
         rejected: { from: "gpt", value: p.rejected },
+        system,
       };
-      if (system) rec.system = system;
       return rec;
     }
     case "openai":
@@ -148,40 +188,12 @@ export function dpoRecord(format: ExportFormat, p: PreferencePair): ExportRecord
 }
 
 /**
- * Token record of one pair, split the way TRL's DPO trainer tokenizes: the prompt rendered with the generation
- * prompt, then each full conversation (prompt + response) rendered; the response ids are what follows the prompt ids.
- * @throws UserError when the rendered prompt is not a token prefix of the rendered conversation.
- */
-export function tokensDpoRecord(tok: ModelTokenizer, p: PreferencePair): {
-  prompt_input_ids: number[];
-  chosen_input_ids: number[];
-  rejected_input_ids: number[];
-} {
-  const prompt: ChatMessage[] = p.prompt.map((m) => ({ role: m.role, content: m.content }));
-  const promptText = renderChat(tok, prompt, true);
-  const promptIds = tok.tokenizer.encode(promptText, { add_special_tokens: false }).ids;
-  const tail = (response: string): number[] => {
-    const full = renderChat(tok, [...prompt, { role: "assistant", content: response }]);
-    if (!full.startsWith(promptText)) {
-      throw new UserError(`pair ${p.id}: the chat template's generation prompt is not a prefix of the rendered answer`);
-    }
-    // Trim what the template writes after the end-of-turn token (e.g. ChatML's trailing "\n").
-    const { spans } = chatSpans(tok, [...prompt, { role: "assistant", content: response }], [prompt.length]);
-    const ids = tok.tokenizer.encode(full.slice(0, spans[0].end), { add_special_tokens: false }).ids;
-    for (let i = 0; i < promptIds.length; i++) {
-      if (ids[i] !== promptIds[i]) throw new UserError(`pair ${p.id}: prompt tokens are not a prefix of the answer's tokens`);
-    }
-    return ids.slice(promptIds.length);
-  };
-  return { prompt_input_ids: promptIds, chosen_input_ids: tail(p.chosen), rejected_input_ids: tail(p.rejected) };
-}
-
-/**
  * dataset_info.json entry for LLaMA-Factory (data/README.md of hiyouga/LLaMA-Factory): sharegpt formatting with
  * the default from/value tags; preference data adds `ranking: true` and the chosen/rejected columns.
  */
 export function llamaFactoryDatasetInfo(kind: ExportKind, fileName: string): Record<string, unknown> {
-  const columns: Record<string, string> = { messages: "conversations", system: "system" };
+  // sft-ask rows carry no system column (the B.1 prompt is in the first human turn, `template: empty`).
+  const columns: Record<string, string> = kind === "sft-ask" ? { messages: "conversations" } : { messages: "conversations", system: "system" };
   if (kind === "dpo") {
     columns.chosen = "chosen";
     columns.rejected = "rejected";

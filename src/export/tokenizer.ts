@@ -15,6 +15,7 @@
  * (e.g. a response starting with "\n" merging with the template's "\n") is "straddled": the straddling token is left
  * untrained and the count is reported.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
@@ -74,6 +75,9 @@ export function loadTokenizer(dir: string): ModelTokenizer {
   const tokenizer = new Tokenizer(tokJson as object, cfg);
   let template: Template | undefined;
   let ct = cfg.chat_template;
+  // transformers >= 4.43 may save the template beside the config instead (chat_template.jinja).
+  const jinja = path.join(dir, "chat_template.jinja");
+  if (ct === undefined && fs.existsSync(jinja)) ct = fs.readFileSync(jinja, "utf8");
   if (Array.isArray(ct)) ct = (ct as Array<{ name?: string; template?: string }>).find((t) => t.name === "default")?.template;
   if (typeof ct === "string") {
     try {
@@ -112,6 +116,37 @@ export function renderChat(tok: ModelTokenizer, messages: ReadonlyArray<ChatMess
   } catch (err) {
     throw new UserError(`${tok.dir}: chat template failed: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The token text the tokenizer puts before raw text (its post-processor's BOS, e.g. Llama's `<s>`), or "" when it
+ * adds none (SmolLM2). Engines that tokenize segment text themselves (axolotl input_output) need it written out.
+ */
+export function rawTextBos(tok: ModelTokenizer): string {
+  const withSpecial = tok.tokenizer.encode("a", { add_special_tokens: true }).ids;
+  const plain = tok.tokenizer.encode("a", { add_special_tokens: false }).ids;
+  if (withSpecial.length <= plain.length || withSpecial[0] === plain[0]) return "";
+  return tok.tokenizer.decode([withSpecial[0]], { skip_special_tokens: false });
+}
+
+/**
+ * The end-of-turn token the chat template writes after an assistant message (`<|im_end|>` for ChatML), found by
+ * rendering a probe chat; undefined when none follows the content.
+ */
+export function endOfTurnToken(tok: ModelTokenizer): string | undefined {
+  const msgs: ChatMessage[] = [
+    { role: "user", content: "Hi." },
+    { role: "assistant", content: "Hello." },
+  ];
+  const { text, spans } = chatSpans(tok, msgs, [1]);
+  const content = text.indexOf("Hello.", spans[0].start);
+  const after = text.slice(content + "Hello.".length, spans[0].end);
+  return after === "" ? undefined : after;
+}
+
+/** sha256 (hex) of a tokenizer folder's tokenizer.json, recorded with training runs. */
+export function tokenizerDigest(dir: string): string {
+  return createHash("sha256").update(fs.readFileSync(path.join(dir, "tokenizer.json"))).digest("hex");
 }
 
 /** Character span [start, end) of trained text. */

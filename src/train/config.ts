@@ -74,17 +74,29 @@ export interface ConfigInput {
   batch: BatchPlan;
   /** The dataset is pre-tokenized ({input_ids, labels, ...}). */
   tokenized: boolean;
+  /** Overrides of the paper's values (toy runs): optimizer steps, learning rate, epochs, DPO beta, max length. */
+  overrides?: { maxSteps?: number; lr?: number; epochs?: number; beta?: number; maxLength?: number };
+  /** The chat template's end-of-turn token (axolotl `eot_tokens`), from the tokenizer. */
+  eotToken?: string;
 }
 
+/** DPO beta: the paper gives none; 0.1 is TRL's and axolotl's default, pinned so an engine upgrade cannot move it. */
+export const DPO_BETA = 0.1;
+
 /** Hyperparameters shared by both engines, for README and tests. */
-export function hyperparameters(c: Pick<ConfigInput, "kind" | "records" | "batch">) {
+export function hyperparameters(c: Pick<ConfigInput, "kind" | "records" | "batch" | "overrides">) {
+  const o = c.overrides ?? {};
   return {
-    epochs: PAPER.epochs,
-    learningRate: c.kind === "capo" ? PAPER.dpoLearningRate : PAPER.sftLearningRate,
+    epochs: o.epochs ?? PAPER.epochs,
+    learningRate: o.lr ?? (c.kind === "capo" ? PAPER.dpoLearningRate : PAPER.sftLearningRate),
     scheduler: PAPER.scheduler,
-    warmupSteps: warmupSteps(c.records, c.batch.total),
+    // A toy run of N steps (--max-steps) warms up over 0.1 x N steps, rounded down: a 2-4 step run has no warm-up
+    // step at learning rate 0.
+    warmupSteps: o.maxSteps !== undefined ? Math.floor(PAPER.warmupEpochs * o.maxSteps) : warmupSteps(c.records, c.batch.total),
     stepsPerEpoch: Math.ceil(c.records / c.batch.total),
-    maxLength: PAPER.maxLength,
+    maxLength: o.maxLength ?? PAPER.maxLength,
+    maxSteps: o.maxSteps,
+    beta: o.beta ?? DPO_BETA,
     perDevice: c.batch.perDevice,
     accumulation: c.batch.accumulation,
   };
@@ -107,15 +119,18 @@ export function trlConfig(c: ConfigInput): Record<string, unknown> {
     max_length: h.maxLength,
     bf16: true,
     gradient_checkpointing: true,
-    logging_steps: 10,
-    save_strategy: "epoch",
+    logging_steps: h.maxSteps !== undefined && h.maxSteps <= 100 ? 1 : 10,
+    save_strategy: h.maxSteps !== undefined ? "no" : "epoch",
     report_to: "none",
   };
+  if (h.maxSteps !== undefined) cfg.max_steps = h.maxSteps;
   if (c.kind !== "capo") {
     cfg.packing = false;
-    // Conversational data: TRL computes the assistant mask from the chat template ({% generation %} markers).
-    // Pre-tokenized data carries its own labels/assistant_masks, so TRL must not recompute one.
+    // Conversational data needs `{% generation %}` markers (or TRL's patched template) for assistant_only_loss;
+    // parrot pre-tokenizes SFT data instead ({input_ids, labels}, which TRL keeps as given), so TRL builds no mask.
     cfg.assistant_only_loss = !c.tokenized;
+  } else {
+    cfg.beta = h.beta;
   }
   return cfg;
 }
@@ -125,21 +140,24 @@ export function axolotlConfig(c: ConfigInput): Record<string, unknown> {
   const h = hyperparameters(c);
   let dataset: Record<string, unknown>;
   if (c.kind === "capo") {
+    // axolotl's DPODataset reads only path/split/type and the field_* names; ds_type, message_property_mappings
+    // and roles would be silently ignored, so none is written.
     dataset = {
       path: c.dataFile,
-      ds_type: "json",
       split: "train",
       type: "chat_template.default",
       field_messages: "messages",
       field_chosen: "chosen",
       field_rejected: "rejected",
-      message_property_mappings: { role: "role", content: "content" },
-      roles: { user: ["user"], assistant: ["assistant"], system: ["system"] },
     };
+  } else if (c.kind === "ask") {
+    // docs/dataset-formats/template_free.qmd: {segments: [{text, label}]} tokenized as given (B.1 text format).
+    dataset = { path: c.dataFile, ds_type: "json", split: "train", type: "input_output" };
   } else if (c.tokenized) {
     // docs/dataset-formats/tokenized.qmd: an empty `type` loads {input_ids, attention_mask, labels} as is.
     dataset = { path: c.dataFile, ds_type: "json", split: "train", type: null };
   } else {
+    if (!c.eotToken) throw new UserError("axolotl chat: the chat template's end-of-turn token is unknown; give --tokenizer DIR");
     dataset = {
       path: c.dataFile,
       ds_type: "json",
@@ -153,8 +171,14 @@ export function axolotlConfig(c: ConfigInput): Record<string, unknown> {
     };
   }
   const cfg: Record<string, unknown> = { base_model: c.baseModel };
-  if (c.kind === "capo") cfg.rl = "dpo";
-  if (!c.tokenized) cfg.chat_template = "tokenizer_default";
+  if (c.kind === "capo") {
+    cfg.rl = "dpo";
+    cfg.rl_beta = h.beta;
+  }
+  if (c.kind === "ask") cfg.train_on_inputs = false;
+  else if (!c.tokenized) cfg.chat_template = "tokenizer_default";
+  // train_on_eos: turn trains only eot_tokens (default [eos_token]); ChatML's <|im_end|> is not SmolLM2's eos.
+  if (c.kind === "chat" && !c.tokenized) cfg.eot_tokens = [c.eotToken];
   Object.assign(cfg, {
     datasets: [dataset],
     dataset_prepared_path: `${c.outputDir}/prepared`,
@@ -168,6 +192,7 @@ export function axolotlConfig(c: ConfigInput): Record<string, unknown> {
     lr_scheduler: h.scheduler,
     learning_rate: h.learningRate,
     warmup_steps: h.warmupSteps,
+    ...(h.maxSteps !== undefined ? { max_steps: h.maxSteps } : {}),
     bf16: "auto",
     gradient_checkpointing: true,
     logging_steps: 10,
@@ -182,20 +207,26 @@ export function axolotlConfig(c: ConfigInput): Record<string, unknown> {
  * every node.
  */
 export function runScript(engine: Engine, kind: TrainKind, configFile: string, batch: BatchPlan): string {
-  const single = engine === "trl" ? `trl ${kind === "capo" ? "dpo" : "sft"} --config ${configFile}` : `axolotl train ${configFile}`;
-  const module = engine === "trl" ? `trl.scripts.${kind === "capo" ? "dpo" : "sft"} --config ${configFile}` : `axolotl.cli.train ${configFile}`;
+  const trlArgs = `parrot_train.py train --config ${configFile} --parrot parrot.json`;
+  const single = engine === "trl" ? `"$PYTHON" ${trlArgs}` : `axolotl train ${configFile}`;
+  const module = engine === "trl" ? `${trlArgs}` : `-m axolotl.cli.train ${configFile}`;
   return `#!/usr/bin/env bash
 # Generated by \`parrot train ${kind} --engine ${engine}\`. The batch split in ${configFile} was computed for
 # ${batch.devices} device(s) in total (${batch.perDevice} per device x ${batch.accumulation} accumulation x ${batch.devices} = ${batch.total});
 # rerun \`parrot train ... --gpus N --nodes M\` to change it.
 set -euo pipefail
 cd "$(dirname "$0")"
+PYTHON="\${PYTHON:-python3}"
 NUM_MACHINES="\${NUM_MACHINES:-1}"
 NUM_PROCESSES="\${NUM_PROCESSES:-${batch.devices}}"
+if [ "$NUM_PROCESSES" != "${batch.devices}" ]; then
+  echo "run.sh: NUM_PROCESSES=$NUM_PROCESSES, but ${configFile} splits the total batch of ${batch.total} over ${batch.devices} device(s); rerun parrot train with --gpus/--nodes for $NUM_PROCESSES devices" >&2
+  exit 2
+fi
 if [ "$NUM_PROCESSES" -gt 1 ] || [ "$NUM_MACHINES" -gt 1 ]; then
-  exec accelerate launch --num_processes "$NUM_PROCESSES" --num_machines "$NUM_MACHINES" \\
+  exec ${engine === "trl" ? '"$PYTHON" -m accelerate.commands.launch' : "accelerate launch"} --num_processes "$NUM_PROCESSES" --num_machines "$NUM_MACHINES" \\
     --machine_rank "\${MACHINE_RANK:-0}" --main_process_ip "\${MAIN_PROCESS_IP:-127.0.0.1}" \\
-    --main_process_port "\${MAIN_PROCESS_PORT:-29500}" -m ${module}
+    --main_process_port "\${MAIN_PROCESS_PORT:-29500}" ${module}
 else
   exec ${single}
 fi
