@@ -128,13 +128,15 @@ export function toJsonl(records: ReadonlyArray<unknown>): string {
 
 /**
  * Write an export: the JSONL file atomically, and for llama-factory the dataset_info.json next to it (an existing
- * dataset_info.json is kept and our entry added/replaced).
+ * dataset_info.json is kept and our entry added/replaced; none when `out` is a FIFO or device such as /dev/null).
  * @returns paths written.
  */
 export function writeExport(kind: ExportKind, format: ExportFormat, out: string, records: ReadonlyArray<unknown>): string[] {
   let infoText: string | undefined;
   const infoPath = path.join(path.dirname(path.resolve(out)), "dataset_info.json");
-  if (format === "llama-factory") {
+  // A sink (--out /dev/null, a FIFO) has no folder of datasets to describe: no dataset_info.json is written for it.
+  const sink = fs.existsSync(out) && !fs.statSync(out).isFile();
+  if (format === "llama-factory" && !sink) {
     let info: Record<string, unknown> = {};
     if (fs.existsSync(infoPath)) {
       try {

@@ -281,13 +281,114 @@ export function* iterateExistingOutput(file: string): Generator<JsonlRecord> {
   yield* iterateJsonl(file);
 }
 
+/** An output being written by openAtomicOutput: write to `fd`, then `commit()` (or `abort()` on failure). */
+export interface AtomicOutput {
+  fd: number;
+  /** Whether the target is written directly (a FIFO or character device) rather than through a temporary file. */
+  direct: boolean;
+  /** Close and rename the temporary file over the target. @throws UserError naming the file. */
+  commit(): void;
+  /** Close and remove the temporary file (the target is untouched); safe to call after a failed commit. */
+  abort(): void;
+}
+
 /**
- * Write a whole file atomically (temp file + rename), for non-append outputs such as exports and configs.
+ * Open an output to be replaced atomically: a temporary file beside the target (`.NAME.PID.TIME.tmp`), renamed over
+ * it by `commit()`, so readers see the old file or the new one, never half of one.
+ *
+ * A rename only ever replaces a regular file (or creates a new one):
+ * - a FIFO or character device (`/dev/null`, `/dev/stdout`) is opened and written directly, so it works as a sink and
+ *   stays what it is (a rename would replace the device node with a regular file, system-wide when run as root);
+ * - a symlink is followed: the file it names is replaced, the link kept;
+ * - a directory, socket or block device is refused.
+ * `abort()` (and a failed `commit()`) removes the temporary file; nothing is left behind.
+ * @throws UserError naming the file for a refused target or a folder that cannot be made.
+ */
+export function openAtomicOutput(file: string): AtomicOutput {
+  let target = path.resolve(file);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new UserError(`${file}: cannot write (${code ?? String(err)})`);
+  }
+  const fail = (err: unknown, what = "cannot write") => new UserError(`${file}: ${what} (${(err as Error).message})`);
+  if (st && !st.isFile()) {
+    if (st.isDirectory()) throw new UserError(`${file}: is a directory, expected a file`);
+    if (st.isFIFO() || st.isCharacterDevice()) {
+      let fd: number;
+      try {
+        fd = fs.openSync(target, "w");
+      } catch (err) {
+        throw fail(err);
+      }
+      let open = true;
+      const close = () => {
+        if (open) fs.closeSync(fd);
+        open = false;
+      };
+      return { fd, direct: true, commit: close, abort: () => { try { close(); } catch { /* nothing to clean */ } } };
+    }
+    const what = st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+    throw new UserError(`${file}: is ${what}; refusing to replace it (write to a regular file, a FIFO or a character device such as /dev/null)`);
+  }
+  if (st) target = fs.realpathSync(target);
+  const dir = path.dirname(target);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw fail(err, "cannot create its folder");
+  }
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, "w");
+  } catch (err) {
+    throw fail(err);
+  }
+  let open = true;
+  const abort = () => {
+    if (open) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already unusable */
+      }
+      open = false;
+    }
+    fs.rmSync(tmp, { force: true });
+  };
+  return {
+    fd,
+    direct: false,
+    commit: () => {
+      try {
+        fs.closeSync(fd);
+        open = false;
+        fs.renameSync(tmp, target);
+      } catch (err) {
+        abort();
+        throw fail(err, "cannot write");
+      }
+    },
+    abort,
+  };
+}
+
+/**
+ * Write a whole file atomically (openAtomicOutput: temp file + rename; FIFOs and character devices such as
+ * `/dev/null` written directly; directories, sockets and block devices refused), for non-append outputs such as
+ * exports and configs. A failed write leaves neither a temporary file nor a changed target.
+ * @throws UserError naming the file: a refused target, or a failed write with its errno (ENOSPC, EFBIG, ...).
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  const out = openAtomicOutput(file);
+  try {
+    fs.writeFileSync(out.fd, data);
+  } catch (err) {
+    out.abort();
+    throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
+  }
+  out.commit();
 }

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InputError, UserError } from "../io/errors.js";
-import { readLines } from "../io/jsonl.js";
+import { openAtomicOutput, readLines } from "../io/jsonl.js";
 import { KEY_FIELDS, type MergeKind, dedupe, detectKind, parseKeyFlag, rowKey } from "./merge.js";
 
 interface Row {
@@ -78,10 +78,7 @@ export function register(program: Command): void {
         if (path.resolve(f) === outAbs) throw new UserError(`--out ${opts.out} is also an input; write the merge to a new file`);
       }
       const { fields, kind } = validateInputs(inputs, opts.key);
-      const dir = path.dirname(outAbs);
-      fs.mkdirSync(dir, { recursive: true });
-      const tmp = path.join(dir, `.${path.basename(outAbs)}.${process.pid}.merge.tmp`);
-      const fd = fs.openSync(tmp, "w");
+      const out = openAtomicOutput(opts.out);
       let counts;
       try {
         const all = (function* () {
@@ -90,18 +87,12 @@ export function register(program: Command): void {
         const hash = (raw: string) => createHash("sha1").update(raw).digest("base64");
         counts = fields.length === 0
           ? { read: {}, written: 0, duplicates: 0, conflicting: 0 }
-          : dedupe(all, fields, (raw) => fs.writeSync(fd, raw + "\n"), hash);
-        fs.closeSync(fd);
-        fs.renameSync(tmp, outAbs);
+          : dedupe(all, fields, (raw) => fs.writeSync(out.fd, raw + "\n"), hash);
       } catch (err) {
-        try {
-          fs.closeSync(fd);
-        } catch {
-          /* already closed */
-        }
-        fs.rmSync(tmp, { force: true });
-        throw err;
+        out.abort();
+        throw err instanceof UserError ? err : new UserError(`${opts.out}: cannot write (${(err as Error).message}); nothing was written`);
       }
+      out.commit();
       const per = inputs.map((f) => `${f}: ${counts.read[f] ?? 0}`).join(", ");
       process.stderr.write(
         `parrot merge: ${counts.written} ${kind ?? "row"}s -> ${opts.out} (key ${fields.join(", ") || "-"}); read ${per}; ` +
