@@ -11,9 +11,9 @@
  * the messages in order and `seedQuery()` decides usability. Schema errors name file, line and field.
  */
 import { z } from "zod";
-import { firstNonSpaceChar, iterateJsonl, readJsonOrJsonl, readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
+import { iterateJsonOrJsonl, readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
 import { InputError, UserError } from "../io/errors.js";
-import { type Message, type Session, SessionRecordSchema, readSessionFile } from "./session.js";
+import { type Message, type Session, SessionRecordSchema, sessionFromRecord } from "./session.js";
 
 export type ConversationFormat = "sharegpt" | "messages" | "oasst" | "parrot";
 
@@ -192,38 +192,26 @@ export function detectFormat(first: unknown, file: string): ConversationFormat {
 }
 
 /**
- * Stream the sessions of any supported conversation file to `onSession`, one record at a time (JSONL files are
- * never held whole in memory; JSON arrays are). Validation is per record: the first bad record throws.
+ * Stream the sessions of any supported conversation file to `onSession`, one record at a time. The file is opened
+ * and read once (iterateJsonOrJsonl), so a pipe or FIFO works; JSONL is never held whole in memory (JSON arrays are).
+ * Validation is per record: the first bad record throws.
  * @param format force a format instead of detecting it from the first record.
  * @returns the number of sessions delivered.
- * @throws UserError/InputError naming file, line and field.
+ * @throws UserError/InputError naming file, line and field; UserError for an input with no records.
  */
 export function forEachConversation(file: string, onSession: (s: Session) => void, format?: ConversationFormat): number {
-  let records: Iterable<JsonlRecord>;
-  if (firstNonSpaceChar(file) === "[") records = readJsonOrJsonl(file).records;
-  else records = iterateJsonl(file);
   let fmt = format;
   let n = 0;
   let any = false;
-  if (fmt === "parrot") {
-    for (const s of readSessionFile(file)) {
-      onSession(s);
-      n++;
-    }
-    if (n === 0) throw new UserError(`${file}: no records`);
-    return n;
-  }
-  for (const r of records) {
+  const seen = new Set<string>();
+  for (const r of iterateJsonOrJsonl(file)) {
     any = true;
     fmt ??= detectFormat(r.value, file);
-    if (fmt === "parrot") {
-      for (const s of readSessionFile(file)) {
-        onSession(s);
-        n++;
-      }
-      return n;
-    }
-    const sessions = fmt === "sharegpt" ? [fromShareGpt(r, file)] : fmt === "messages" ? [fromOpenAiMessages(r, file)] : fromOasst(r, file);
+    const sessions =
+      fmt === "parrot" ? [sessionFromRecord(r, file, seen)]
+        : fmt === "sharegpt" ? [fromShareGpt(r, file)]
+          : fmt === "messages" ? [fromOpenAiMessages(r, file)]
+            : fromOasst(r, file);
     for (const s of sessions) {
       onSession(s);
       n++;
