@@ -62,11 +62,11 @@ export function userTurns(session: Pick<Session, "messages">): number {
 }
 
 /**
- * Validate one of our session records (schema, alternation from `user`, non-empty content, an id not in `seen`)
- * and add its id to `seen`.
+ * Validate one of our session records (schema, alternation from `user`, non-empty content and, when `seen` is
+ * given, an id not in `seen`, which is then added to it).
  * @throws InputError naming file, line and field.
  */
-export function sessionFromRecord(rec: JsonlRecord, file: string, seen: Set<string>): Session {
+export function sessionFromRecord(rec: JsonlRecord, file: string, seen?: Set<string>): Session {
   const s = validateRecord(SessionRecordSchema, rec, file);
   const bad = alternationError(s.messages);
   if (bad >= 0) {
@@ -75,8 +75,8 @@ export function sessionFromRecord(rec: JsonlRecord, file: string, seen: Set<stri
   }
   const empty = s.messages.findIndex((m) => m.content.trim() === "");
   if (empty >= 0) throw new InputError(file, rec.line, `messages[${empty}].content`, "empty message");
-  if (seen.has(s.id)) throw new InputError(file, rec.line, "id", `duplicate session id "${s.id}"`);
-  seen.add(s.id);
+  if (seen?.has(s.id)) throw new InputError(file, rec.line, "id", `duplicate session id "${s.id}"`);
+  seen?.add(s.id);
   return s as Session;
 }
 
