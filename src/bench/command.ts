@@ -365,10 +365,10 @@ export function register(program: Command): void {
 
   bench
     .command("show")
-    .description("per-model scores: overall, turn 1, turn 2, turns 3-5, turns 6-8, categories, bootstrap 95% CI")
+    .description("per-model scores: overall, turn 1, turn 2, turns 3-5, turns 6-8, categories, bootstrap 95% CI; one table per benchmark, judge model and prompt set (never pooled); exact duplicate rows dropped and counted")
     .requiredOption("--judgments <files...>", "judgment files (FastChat format; rows without score are parsed)")
     .option("--questions <file>", "question file, for per-category means")
-    .option("--json", "print {\"models\": {NAME: {...}}}")
+    .option("--json", "print {\"groups\": [{bench, judge, prompt, rows, models: {NAME: {...}}}], \"duplicates_dropped\": N}")
     .option("--bootstrap <n>", "bootstrap resamples for the CI", intOption("bootstrap"), 1000)
     .option("--seed <n>", "bootstrap seed", intOption("seed", 0), 0)
     .option("--baseline <model>", "pairwise rows: count only games against this model (show_result.py --baseline-model)")
