@@ -142,6 +142,43 @@ describe("session readers, every session-reading command", () => {
   });
 });
 
+/** A 20,000-level OpenAssistant chain as text (JSON.stringify itself would overflow); `deletedAt` cuts it there. */
+function deepOasst(name: string, depth: number, deletedAt?: number): string {
+  let inner = "";
+  for (let d = depth - 1; d >= 0; d--) {
+    const role = d % 2 === 0 ? "prompter" : "assistant";
+    inner = `{"message_id":"m${d}","text":"Message number ${d} about volcanoes.","role":"${role}"${d === deletedAt ? ',"deleted":true' : ""},"replies":[${inner}]}`;
+  }
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, `{"message_tree_id":"deep","prompt":${inner}}\n`);
+  return f;
+}
+
+describe("deep OpenAssistant trees", () => {
+  it("a 20,000-level tree goes through every session-reading command and report without a stack overflow", async () => {
+    // Cut at depth 4 (so the commands' own work stays small), but read and validated all 20,000 levels deep.
+    const cut = deepOasst("deep-cut.jsonl", 20_000, 4);
+    const jobs = [...SESSION_COMMANDS("m-deep"), ["report", "--sessions", "F", "--out", "O"]].map((cmd, k) =>
+      cmd.map((a) => (a === "F" ? cut : a === "O" ? path.join(dir, `deep-out-${k}${cmd[0] === "report" ? "" : ".jsonl"}`) : a)));
+    // The whole 20,000-message path, exported.
+    const full = deepOasst("deep-full.jsonl", 20_000);
+    const fullOut = path.join(dir, "deep-full-out.jsonl");
+    jobs.push(["export", "sft-chat", full, "--format", "trl", "--out", fullOut]);
+    const results = await runAll(jobs);
+    results.forEach((r, i) => {
+      const label = `${jobs[i].slice(0, 2).join(" ")}: ${r.stderr}`;
+      expect(r.code, label).toBe(0);
+      expect(r.stderr, label).not.toMatch(/Maximum call stack|internal error/);
+    });
+    expect(results[1].stdout).toMatch(/deep-cut\.jsonl\s+1\s+2\.00/);
+    expect(readStrictJsonl(path.join(dir, "deep-out-0.jsonl"))[0].messages[0].content).toBe("Message number 0 about volcanoes.");
+    const exported = readStrictJsonl(fullOut);
+    expect(exported).toHaveLength(1);
+    expect(exported[0].messages).toHaveLength(20_000);
+    expect(exported[0].messages[19_999]).toEqual({ role: "assistant", content: "Message number 19999 about volcanoes." });
+  }, 120_000);
+});
+
 describe("FastChat readers: bench questions, answer, judge, show", () => {
   it("bad questions, answers and judgments: exit 1, file:line field named, no output", async () => {
     const w = (name: string, lines: string[]) => {

@@ -195,7 +195,7 @@ describe("bench judge (mt-bench)", () => {
     expect(readJsonl(out)).toHaveLength(4);
 
     const show = await runCliInProcess(["bench", "show", "--judgments", out, "--json"]);
-    expect(JSON.parse(show.stdout).models.mx).toMatchObject({ overall: 2, turn_1: 2, turn_2: 2, n: 2, failed: 2 });
+    expect(JSON.parse(show.stdout).groups[0].models.mx).toMatchObject({ overall: 2, turn_1: 2, turn_2: 2, n: 2, failed: 2 });
   });
 
   it("judges only what is missing after a partial run", async () => {
@@ -287,7 +287,7 @@ describe("MT-Bench++ through the CLI", () => {
 
     const show = await runCliInProcess(["bench", "show", "--judgments", judged, "--json", "--questions", sub]);
     expect(show.code, show.stderr).toBe(0);
-    const s = JSON.parse(show.stdout).models.small;
+    const s = JSON.parse(show.stdout).groups[0].models.small;
     // The fake judge rates turn k with k+1.
     expect(s).toMatchObject({ turn_1: 2, turn_2: 3, turns_3_5: 5, turns_6_8: 8, n: 16, failed: 0 });
     expect(s.overall).toBeCloseTo(5.5, 12);

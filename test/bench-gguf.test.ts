@@ -58,7 +58,7 @@ describe("MT-Bench++ on the local GGUF engine", () => {
 
     const show = await runCli(["bench", "show", "--judgments", judged, "--json"]);
     expect(show.code, show.stderr).toBe(0);
-    const s = JSON.parse(show.stdout).models.smoke;
+    const s = JSON.parse(show.stdout).groups[0].models.smoke;
     expect(s.n + s.failed).toBe(16);
     expect(s.failed).toBe(unrated);
 

@@ -63,10 +63,40 @@ function exactMeans(rows: any[]) {
 }
 
 describe("bench show on FastChat's real judgments", () => {
+  it("does not pool: a file given twice is counted once (saying so), MT-Bench++ and another judge get their own tables", async () => {
+    const rows = readJsonl(JUDGMENTS);
+    // The same model's MT-Bench++ judgments (Fig. 4 prompt, 3 turns, all 3) and another judge's MT-Bench rows (all 9).
+    const pp = path.join(tmp, "pp.jsonl");
+    const ppRows = rows.filter((r: any) => r.model === "llama2_chat_7b" && r.turn === 1).slice(0, 10).flatMap((r: any) =>
+      [1, 2, 3].map((turn) => ({ ...r, turn, judge: ["gpt-4", "mt-bench-pp-fig4"], score: 3, judgment: "Rating: [[3]]" })));
+    fs.writeFileSync(pp, ppRows.map((r: any) => JSON.stringify(r)).join("\n") + "\n");
+    const other = path.join(tmp, "other-judge.jsonl");
+    fs.writeFileSync(other, rows.filter((r: any) => r.model === "llama2_chat_7b").map((r: any) => JSON.stringify({ ...r, judge: ["claude-3", r.judge[1]], score: 9 })).join("\n") + "\n");
+    const res = await runCli(["bench", "show", "--judgments", JUDGMENTS, JUDGMENTS, pp, other, "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain("800 exact duplicate judgment rows dropped");
+    const { groups, duplicates_dropped } = JSON.parse(res.stdout);
+    expect(duplicates_dropped).toBe(800);
+    expect(groups.map((g: any) => [g.bench, g.judge, g.prompt, g.rows])).toEqual([
+      ["MT-Bench", "claude-3", "single-v1", 160],
+      ["MT-Bench", "gpt-4", "single-v1", 800],
+      ["MT-Bench++", "gpt-4", "mt-bench-pp-fig4", 30],
+    ]);
+    expectFastChatNumbers(groups[1].models);
+    expect(groups[0].models.llama2_chat_7b).toMatchObject({ overall: 9, n: 160 });
+    expect(groups[2].models.llama2_chat_7b).toMatchObject({ overall: 3, turn_1: 3, turns_3_5: 3, n: 30 });
+    const text = await runCli(["bench", "show", "--judgments", JUDGMENTS, pp]);
+    expect(text.stdout).toContain("MT-Bench, judge gpt-4, prompt single-v1 (800 judgments)\nModel");
+    expect(text.stdout).toContain("MT-Bench++, judge gpt-4, prompt mt-bench-pp-fig4 (30 judgments)\nModel");
+  });
+
   it("reproduces show_result.py for all five models", async () => {
     const res = await runCli(["bench", "show", "--judgments", JUDGMENTS, "--json"]);
     expect(res.code, res.stderr).toBe(0);
-    const { models } = JSON.parse(res.stdout);
+    const { groups, duplicates_dropped } = JSON.parse(res.stdout);
+    expect(groups.map((g: any) => [g.bench, g.judge, g.prompt])).toEqual([["MT-Bench", "gpt-4", "single-v1"]]);
+    expect(duplicates_dropped).toBe(0);
+    const { models } = groups[0];
     expectFastChatNumbers(models);
     const exact = exactMeans(readJsonl(JUDGMENTS));
     for (const [m, e] of Object.entries(exact)) {
@@ -86,16 +116,17 @@ describe("bench show on FastChat's real judgments", () => {
     const b = await runCli(["bench", "show", "--judgments", JUDGMENTS, "--json"]);
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
-    expectFastChatNumbers(JSON.parse(a.stdout).models);
+    expectFastChatNumbers(JSON.parse(a.stdout).groups[0].models);
   });
 
   it("prints a Table-3-like text table sorted by overall", async () => {
     const res = await runCli(["bench", "show", "--judgments", JUDGMENTS, "--questions", QUESTIONS]);
     expect(res.code, res.stderr).toBe(0);
     const lines = res.stdout.split("\n");
-    expect(lines[0]).toMatch(/^Model\s+Overall\s+Turn 1\s+Turn 2\s+Turn 3-5\s+Turn 6-8\s+95% CI\s+n\s+failed$/);
-    expect(lines[1]).toMatch(/^llama2_chat_7b\s+6\.1906\s+6\.7062\s+5\.6750\s+-\s+-\s+\[/);
-    expect(lines[5]).toMatch(/^llama2_7b\s+3\.9688\s+4\.7625\s+3\.1750\s/);
+    expect(lines[0]).toBe("MT-Bench, judge gpt-4, prompt single-v1 (800 judgments)");
+    expect(lines[1]).toMatch(/^Model\s+Overall\s+Turn 1\s+Turn 2\s+Turn 3-5\s+Turn 6-8\s+95% CI\s+n\s+failed$/);
+    expect(lines[2]).toMatch(/^llama2_chat_7b\s+6\.1906\s+6\.7062\s+5\.6750\s+-\s+-\s+\[/);
+    expect(lines[6]).toMatch(/^llama2_7b\s+3\.9688\s+4\.7625\s+3\.1750\s/);
     expect(res.stdout).toMatch(/coding\s+extraction\s+humanities\s+math\s+reasoning\s+roleplay\s+stem\s+writing/);
   });
 });

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseScore, pythonFormat, TemplateError } from "../src/bench/score.js";
 import { FIG4_INSTRUCTION, ordinal, renderMtBenchPPPrompt } from "../src/bench/prompts.js";
-import { bootstrapMeanCI, percentile, summarizeJudgments, summarizePairwise, type JudgmentLike } from "../src/bench/show.js";
+import { bootstrapMeanCI, percentile, summarizeJudgmentGroups, summarizeJudgments, summarizePairwise, type JudgmentLike } from "../src/bench/show.js";
 import { groupAnswers, judgeWithRetries, makePairs, parseVerdict, planMtBench, planMtBenchPP } from "../src/bench/judge.js";
 import { loadJudgePrompts, loadQuestions, type Answer, type Question } from "../src/bench/data.js";
 import type { LanguageModel } from "../src/llm/types.js";
@@ -244,5 +244,49 @@ describe("pairwise (FastChat run_judge_pair, show_result.py display_result_pairw
     expect(summarizePairwise([{ model_1: "x", model_2: "y", g1_winner: "model_1", g2_winner: "model_1" }], "y")).toEqual({
       x: { win: 1, loss: 0, tie: 0, win_rate: 1, loss_rate: 0, win_rate_adjusted: 1 },
     });
+  });
+});
+
+describe("summarizeJudgmentGroups: one table per benchmark, judge model and prompt set", () => {
+  const j = (model: string, q: number, turn: number, score: number, judge: [string, string]): JudgmentLike & { judge: [string, string]; judgment: string } =>
+    ({ question_id: q, model, turn, score, judge, judgment: `Rating: [[${score}]]` });
+  const rows = [
+    // MT-Bench by gpt-4: FastChat's four prompts (general and math, turn 1 and multi-turn) are one prompt set.
+    j("m", 81, 1, 8, ["gpt-4", "single-v1"]),
+    j("m", 81, 2, 6, ["gpt-4", "single-v1-multi-turn"]),
+    j("m", 111, 1, 10, ["gpt-4", "single-math-v1"]),
+    j("m", 111, 2, 4, ["gpt-4", "single-math-v1-multi-turn"]),
+    j("other", 81, 1, 9, ["gpt-4", "single-v1"]),
+    // MT-Bench++ of the same model by the same judge: its own table.
+    j("m", 81, 1, 2, ["gpt-4", "mt-bench-pp-fig4"]),
+    j("m", 81, 3, 3, ["gpt-4", "mt-bench-pp-fig4"]),
+    // Another judge: its own table.
+    j("m", 81, 1, 5, ["claude", "single-v1"]),
+  ];
+
+  it("never pools benchmarks, judges or prompt sets", () => {
+    const { groups, duplicates } = summarizeJudgmentGroups(rows);
+    expect(duplicates).toBe(0);
+    expect(groups.map((g) => [g.bench, g.judge, g.prompt])).toEqual([
+      ["MT-Bench", "claude", "single-v1"],
+      ["MT-Bench", "gpt-4", "single-v1"],
+      ["MT-Bench++", "gpt-4", "mt-bench-pp-fig4"],
+    ]);
+    const [claude, mt, pp] = groups;
+    expect(mt.models.m).toMatchObject({ turn_1: 9, turn_2: 5, overall: 7, n: 4 });
+    expect(mt.models.other).toMatchObject({ turn_1: 9, n: 1 });
+    expect(pp.models.m).toMatchObject({ turn_1: 2, turns_3_5: 3, n: 2 });
+    expect(Object.keys(pp.models)).toEqual(["m"]);
+    expect(claude.models.m).toMatchObject({ turn_1: 5, n: 1 });
+    expect(mt.rows).toBe(5);
+  });
+
+  it("drops exact duplicate rows (a file given twice) and counts them; refuses two different judgments of one turn", () => {
+    const { groups, duplicates } = summarizeJudgmentGroups([...rows, ...rows.map((r) => ({ ...r }))]);
+    expect(duplicates).toBe(rows.length);
+    expect(groups[1].models.m).toMatchObject({ turn_1: 9, turn_2: 5, n: 4 });
+    expect(() => summarizeJudgmentGroups([...rows, { ...rows[0], score: 1, judgment: "Rating: [[1]]" }])).toThrow(
+      /model m, question 81, turn 1 is judged twice by gpt-4 \(prompt single-v1\) with different results/,
+    );
   });
 });

@@ -200,6 +200,57 @@ describe("sft-ask formats (finding 1: the B.1 text that collect --simulator parr
   });
 });
 
+describe("tokens: every record accounted for", () => {
+  /** The numbers of the tokens summary line: in, written, too long, truncated, dropped with reasons. */
+  const tokensLine = (stderr: string) => {
+    const m = /tokens: (\d+) in, (\d+) written; max length (\d+): (\d+) too long(?: \((dropped)\)|: (\d+) truncated, (\d+) dropped \(([^)]*)\))/.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    return { in: Number(m![1]), written: Number(m![2]), tooLong: Number(m![4]), truncated: Number(m![6] ?? 0), dropped: m![5] ? Number(m![4]) : Number(m![7] ?? 0), reasons: m![8] ?? "" };
+  };
+
+  it("--truncate: a record with nothing left to train after the cut is dropped and counted with its reason", async () => {
+    const out = path.join(dir, "chat-cut64.jsonl");
+    const r = await exportOk(["sft-chat", sessionsFile, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", out, "--max-length", "64", "--truncate"]);
+    const t = tokensLine(r.stderr);
+    const lines = readJsonl(out);
+    expect(t.in).toBe(sessions.length);
+    expect(t.written).toBe(lines.length);
+    expect(t.in).toBe(t.written + t.dropped);
+    expect(t.tooLong).toBe(t.truncated + t.dropped);
+    expect(t.dropped).toBeGreaterThan(0);
+    expect(t.reasons).toBe(`${t.dropped} no trained token within the first 64`);
+    expect(r.stderr).toContain(`wrote ${lines.length} records`);
+    for (const rec of lines) expect(rec.labels.some((l: number) => l !== -100)).toBe(true);
+  });
+
+  it("without --truncate every over-long record is dropped and counted", async () => {
+    const out = path.join(dir, "chat-drop64.jsonl");
+    const r = await exportOk(["sft-chat", sessionsFile, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", out, "--max-length", "300"]);
+    const t = tokensLine(r.stderr);
+    expect(t.in).toBe(sessions.length);
+    expect(t.written).toBe(readJsonl(out).length);
+    expect(t.in).toBe(t.written + t.tooLong);
+  });
+
+  it("dpo --truncate: a pair whose responses alone fill the length is dropped and counted", async () => {
+    const out = path.join(dir, "dpo-cut.jsonl");
+    const query = "Please explain in detail how volcanoes form, why some of them erupt explosively and others do not, and what the warning signs are.";
+    const pair = (id: string, chosen: string) => ({ id, session_id: id, turn: 2, strategy: "context-neglect", prompt: [{ role: "user", content: "Tell me about volcanoes." }, { role: "assistant", content: "They are vents." }, { role: "user", content: query }], chosen, rejected: "No idea.", meta: {} });
+    const cutPairs = path.join(dir, "cut-pairs.jsonl");
+    fs.writeFileSync(cutPairs, [pair("short", "Magma rises."), pair("long", "word ".repeat(80).trim())].map((p) => JSON.stringify(p)).join("\n") + "\n");
+    const r = await exportOk(["dpo", cutPairs, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", out, "--max-length", "40", "--truncate"]);
+    const t = tokensLine(r.stderr);
+    const lines = readJsonl(out);
+    expect(t.written).toBe(lines.length);
+    expect(t.in).toBe(t.written + t.dropped);
+    expect(t.dropped).toBeGreaterThan(0);
+    expect(t.in).toBe(2);
+    expect(t.written).toBe(1);
+    expect(t.reasons).toBe("1 no room for the prompt within 40 tokens");
+    for (const rec of lines) expect(rec.prompt_input_ids.length).toBeGreaterThan(0);
+  });
+});
+
 describe("dpo formats", () => {
   it("trl, axolotl, llama-factory and openai shapes", async () => {
     const pairs = readJsonl(pairsFile);

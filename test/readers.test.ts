@@ -91,3 +91,49 @@ describe("malformed input names file, line and field", () => {
     expect(() => readConversations(path.join(d, "nope.jsonl"))).toThrow(/nope\.jsonl: no such file/);
   });
 });
+
+/** An OpenAssistant tree that is one chain `depth` messages deep (prompter, assistant, ...); `branchAt` adds a leaf. */
+function deepTree(depth: number, opts: { deletedAt?: number; badAt?: number; branchAt?: number } = {}): string {
+  // Built as text, innermost first: JSON.stringify of a 20,000-level object would itself overflow the stack.
+  let inner = "";
+  for (let d = depth - 1; d >= 0; d--) {
+    const role = d === opts.badAt ? "robot" : d % 2 === 0 ? "prompter" : "assistant";
+    const extra = d === opts.branchAt ? `{"message_id":"side${d}","text":"side reply ${d}","role":"${d % 2 === 0 ? "assistant" : "prompter"}"}` : "";
+    const replies = [inner, extra].filter(Boolean).join(",");
+    inner = `{"message_id":"m${d}","text":"message ${d}","role":"${role}"${d === opts.deletedAt ? ',"deleted":true' : ""},"replies":[${replies}]}`;
+  }
+  return `{"message_tree_id":"deep","prompt":${inner}}\n`;
+}
+
+describe("deep OpenAssistant trees (walked iteratively)", () => {
+  it("a 20,000-level tree reads as its root-to-leaf paths, without a stack overflow", () => {
+    const d = tmp();
+    const f = write(d, "deep.jsonl", deepTree(20_000, { branchAt: 3 }));
+    const sessions = readConversations(f);
+    expect(sessions).toHaveLength(2);
+    const long = sessions.find((s) => s.messages.length === 20_000)!;
+    expect(long.messages[0]).toEqual({ role: "user", content: "message 0" });
+    expect(long.messages[19_999]).toEqual({ role: "assistant", content: "message 19999" });
+    expect(long.messages.every((m, i) => m.role === (i % 2 === 0 ? "user" : "assistant"))).toBe(true);
+    expect(long.meta.source).toMatchObject({ format: "oasst", leaf: "m19999" });
+    const side = sessions.find((s) => s.messages.length === 5)!;
+    expect(side.messages.map((m) => m.content)).toEqual(["message 0", "message 1", "message 2", "message 3", "side reply 3"]);
+    expect(side.meta.source).toMatchObject({ leaf: "side3" });
+  });
+
+  it("a deleted node cuts its subtree; a bad role 15,000 levels down names the record and the field", () => {
+    const d = tmp();
+    const cut = readConversations(write(d, "cut.jsonl", deepTree(20_000, { deletedAt: 4 })));
+    expect(cut.map((s) => s.messages.length)).toEqual([4]);
+    const bad = write(d, "bad.jsonl", deepTree(20_000, { badAt: 15_000 }));
+    expect(() => readConversations(bad)).toThrow(InputError);
+    expect(() => readConversations(bad)).toThrow(/bad\.jsonl:1: field "prompt\.replies\[0\]\.replies\[0\].*\.role": expected "prompter" or "assistant"/);
+    try {
+      readConversations(bad);
+    } catch (err) {
+      // The field path is shortened, not 15,000 segments long.
+      expect((err as Error).message.length).toBeLessThan(400);
+      expect((err as Error).message).toMatch(/15000 levels down/);
+    }
+  });
+});

@@ -103,6 +103,8 @@ describe("bench answer/judge --shard + merge", () => {
   });
 });
 
+const session = (id: string, messages = [{ role: "user", content: `Question of ${id}?` }, { role: "assistant", content: `Answer of ${id}.` }]) => ({ id, messages, meta: {} });
+
 describe("merge validates every input before writing", () => {
   it("detects kinds from rows", () => {
     expect(detectKind({ id: "a", messages: [] })).toBe("session");
@@ -116,13 +118,13 @@ describe("merge validates every input before writing", () => {
   it("bad inputs: clear error naming file, line and field; exit 1; no output; no stack", async () => {
     const out = path.join(dir, "never.jsonl");
     const sess = path.join(dir, "s.jsonl");
-    writeJsonl(sess, [{ id: "a", messages: [] }, { id: "b", messages: [] }]);
+    writeJsonl(sess, [session("a"), session("b")]);
     const ans = path.join(dir, "ans.jsonl");
-    writeJsonl(ans, [{ question_id: 1, model_id: "m", choices: [] }]);
+    writeJsonl(ans, [{ question_id: 1, model_id: "m", choices: [{ index: 0, turns: ["an answer"] }] }]);
     const noId = path.join(dir, "noid.jsonl");
-    writeJsonl(noId, [{ id: "a", messages: [] }, { messages: [] }]);
+    writeJsonl(noId, [session("a"), { messages: session("x").messages }]);
     const torn = path.join(dir, "torn.jsonl");
-    fs.writeFileSync(torn, '{"id":"a","messages":[]}\n{"id":"b","mess');
+    fs.writeFileSync(torn, JSON.stringify(session("a")) + '\n{"id":"b","mess');
     const other = path.join(dir, "other.jsonl");
     writeJsonl(other, [{ foo: 1 }]);
     const cases: Array<[string[], RegExp]> = [
@@ -141,10 +143,58 @@ describe("merge validates every input before writing", () => {
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(STACK_RE);
       expect(fs.existsSync(out)).toBe(false);
-      expect(fs.readdirSync(dir).filter((f) => f.includes(".merge.tmp"))).toEqual([]);
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     }
     const ok = await runCliInProcess(["merge", "--key", "foo", "--out", out, other, other]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(readStrictJsonl(out)).toEqual([{ foo: 1 }]);
+  });
+});
+
+describe("merge reads each input once and validates rows as the readers do", () => {
+  it("a file given twice (or through another path) is read and counted once, saying so", async () => {
+    const a = path.join(dir, "twice-a.jsonl");
+    const b = path.join(dir, "twice-b.jsonl");
+    writeJsonl(a, [session("a1"), session("a2")]);
+    writeJsonl(b, [session("b1")]);
+    fs.symlinkSync(a, path.join(dir, "twice-link.jsonl"));
+    const out = path.join(dir, "twice-out.jsonl");
+    const r = await runCliInProcess(["merge", "--out", out, a, b, a, path.join(dir, "twice-link.jsonl"), path.join(dir, ".", "twice-b.jsonl")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readStrictJsonl(out).map((x) => x.id)).toEqual(["a1", "a2", "b1"]);
+    expect(r.stderr).toContain(`3 sessions -> ${out}`);
+    expect(r.stderr).toContain(`read ${a}: 2, ${b}: 1; 0 duplicates dropped`);
+    expect(r.stderr).toMatch(/3 inputs given more than once, read once: .*twice-a\.jsonl.*twice-link\.jsonl.*twice-b\.jsonl/);
+  });
+
+  it("bad contents (roles, alternation, empty content, pair prompt, answer and judgment fields) and empty inputs are refused", async () => {
+    const out = path.join(dir, "checked-out.jsonl");
+    const f = (name: string, rows: unknown[]) => {
+      const p = path.join(dir, name);
+      writeJsonl(p, rows);
+      return p;
+    };
+    const empty = path.join(dir, "empty-shard.jsonl");
+    fs.writeFileSync(empty, "\n");
+    const good = f("good-shard.jsonl", [session("g1")]);
+    const pair = { id: "p1", session_id: "s", turn: 2, strategy: "context-neglect", prompt: [{ role: "user", content: "q" }], chosen: "c", rejected: "r", meta: {} };
+    const cases: Array<[string[], RegExp]> = [
+      [[good, f("order.jsonl", [session("o1", [{ role: "assistant", content: "x" }])])], /order\.jsonl:1: field "messages\[0\]\.role": roles must alternate/],
+      [[good, f("emptymsg.jsonl", [session("e1", [{ role: "user", content: "q?" }, { role: "assistant", content: "  " }])])], /emptymsg\.jsonl:1: field "messages\[1\]\.content": empty message/],
+      [[good, f("robot.jsonl", [session("r1", [{ role: "robot", content: "beep" }])])], /robot\.jsonl:1: field "messages\[0\]\.role"/],
+      [[good, f("nomsg.jsonl", [session("n1", [])])], /nomsg\.jsonl:1: field "messages": must hold at least one message/],
+      [[f("badpair.jsonl", [pair, { ...pair, id: "p2", prompt: [{ role: "assistant", content: "a" }] }])], /badpair\.jsonl:2: field "prompt\[0\]\.role": the prompt must end with the user query/],
+      [[f("badans.jsonl", [{ question_id: 1, model_id: "m", choices: [{ index: 0, turns: [3] }] }])], /badans\.jsonl:1: field "choices\[0\]\.turns\[0\]"/],
+      [[f("badjudg.jsonl", [{ question_id: 1, model: "m", judge: ["gpt-4", "single-v1"], turn: 1, score: "high", judgment: "x" }])], /badjudg\.jsonl:1: field "score"/],
+      [[good, empty], /empty-shard\.jsonl: no records/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await runCliInProcess(["merge", "--out", out, ...args]);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toMatch(re);
+      expect(r.stderr).not.toMatch(STACK_RE);
+      expect(fs.existsSync(out)).toBe(false);
+      expect(fs.readdirSync(dir).filter((x) => x.endsWith(".tmp"))).toEqual([]);
+    }
   });
 });

@@ -78,10 +78,33 @@ describe("answers recovered from judge prompts", () => {
 });
 
 describe("benchmark data on the real judgments", () => {
+  it("one table per benchmark, judge and prompt set; best in column within a table; exact duplicates dropped and counted", () => {
+    // llama2_chat_7b's MT-Bench++ judgments, all 10: they must neither pool with its MT-Bench rows nor win MT-Bench's columns.
+    const pp: Judgment[] = judgments.filter((r) => r.model === "llama2_chat_7b" && r.turn === 1).slice(0, 5)
+      .flatMap((r) => [1, 2, 3].map((turn) => ({ ...r, turn, judge: ["gpt-4", "mt-bench-pp-fig4"], score: 10, judgment: "[[10]]" })));
+    const d = buildReportData({ judgments: [{ file: "a.jsonl", rows: judgments }, { file: "a-again.jsonl", rows: judgments }, { file: "pp.jsonl", rows: pp }],
+      answers: [], questions: [], references: [], sessions: [], pairs: [] }, { resamples: 20 });
+    const [mt, p] = d.bench!.groups;
+    expect([mt.bench, p.bench]).toEqual(["MT-Bench", "MT-Bench++"]);
+    expect(d.bench!.duplicates).toBe(800);
+    expect(d.bench!.total).toBe(815);
+    expect(mt.total).toBe(800);
+    const chat = mt.rows.find((r) => r.model === "llama2_chat_7b")!;
+    expect(chat.turn_1).toBeCloseTo(6.7062, 3);
+    expect(chat.n).toBe(160);
+    expect(mt.best.overall).toBe(Math.max(...mt.rows.map((r) => r.overall!)));
+    expect(mt.best.overall).toBeLessThan(10);
+    expect(mt.best.turns_3_5).toBeNull();
+    expect(p.rows.map((r) => r.model)).toEqual(["llama2_chat_7b"]);
+    expect(p.best).toMatchObject({ overall: 10, turn_1: 10, turn_2: 10, turns_3_5: 10, turns_6_8: null });
+  });
+
   it("has the numbers of bench/show.ts summarizeJudgments, best overall first", () => {
     const categories = new Map(readJsonl(QUESTIONS).map((r) => [(r.value as any).question_id, (r.value as any).category]));
     const s = summarizeJudgments(judgments, { categories, resamples: 200 });
-    const b = data.bench!;
+    expect(data.bench!.groups).toHaveLength(1);
+    const b = data.bench!.groups[0];
+    expect([b.bench, b.judge, b.prompt]).toEqual(["MT-Bench", "gpt-4", "single-v1"]);
     expect(b.rows.map((r) => r.model)).toEqual(Object.keys(s.models).sort((x, y) => s.models[y].overall! - s.models[x].overall!));
     for (const r of b.rows) {
       expect(r.overall).toBe(s.models[r.model].overall);
@@ -101,7 +124,7 @@ describe("benchmark data on the real judgments", () => {
 
   it("lists the 5 judged models first, then the 31 answer files' models; answers from files or judge prompts", () => {
     expect(data.models.length).toBe(36);
-    expect(data.models.slice(0, 5)).toEqual(data.bench!.rows.map((r) => r.model));
+    expect(data.models.slice(0, 5)).toEqual(data.bench!.groups[0].rows.map((r) => r.model));
     expect(data.questions.length).toBe(80);
     const q = data.questions.find((x) => x.id === 111)!;
     expect(q.turns.length).toBe(2);

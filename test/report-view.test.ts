@@ -144,3 +144,94 @@ describe("parrot view", () => {
     await expect(startViewServer([path.join(dir, "missing.jsonl")])).rejects.toThrow(/no such file or folder/);
   });
 });
+
+/** One raw HTTP/1.1 request with any path and Host header (fetch cannot send a malformed path or another Host). */
+function rawGet(port: number, reqPath: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: reqPath, method: "GET", headers: { host }, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("parrot view: hostile requests", () => {
+  const reportFolder = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-view-sec-"));
+    fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html><html><body><p>report</p></body></html>");
+    return dir;
+  };
+
+  it("answers a malformed path (GET /%zz) with 400 in both modes and keeps running", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-view-bad-"));
+    fs.writeFileSync(path.join(dataDir, "judgments.jsonl"), fs.readFileSync(JUDGMENTS, "utf8").trim().split("\n").slice(0, 8).join("\n") + "\n");
+    for (const server of [await startViewServer([reportFolder()]), await startViewServer([dataDir], { resamples: 10 })]) {
+      try {
+        for (const bad of ["/%zz", "/%E0%A4%A", "/a%", "//x:99999"]) expect((await rawGet(server.port, bad)).status, bad).toBe(400);
+        const ok = await rawGet(server.port, "/");
+        expect(ok.status).toBe(200);
+        expect(ok.body).toContain("</html>");
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it("answers only Host 127.0.0.1:PORT, localhost:PORT and [::1]:PORT (no DNS rebinding)", async () => {
+    const server = await startViewServer([reportFolder()]);
+    try {
+      const p = server.port;
+      for (const host of [`127.0.0.1:${p}`, `localhost:${p}`, `LOCALHOST:${p}`, `[::1]:${p}`]) {
+        const r = await rawGet(p, "/", host);
+        expect(r.status, host).toBe(200);
+        expect(r.body).toContain("<p>report</p>");
+      }
+      for (const host of ["evil.example.com", `evil.example.com:${p}`, `127.0.0.1:${p + 1}`, "127.0.0.1", `localhost.evil.example.com:${p}`, `127.0.0.2:${p}`]) {
+        const r = await rawGet(p, "/", host);
+        expect(r.status, host).toBe(421);
+        expect(r.body).not.toContain("report");
+        expect((await rawGet(p, "/__parrot/events", host)).status, host).toBe(421);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("serves only the report's own files in a report folder: no dotfiles, no other files, no symlink out", async () => {
+    const dir = reportFolder();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-view-outside-"));
+    fs.writeFileSync(path.join(outside, "secret.txt"), "TOP SECRET");
+    fs.writeFileSync(path.join(dir, ".env"), "PARROT_API_KEY=sk-secret");
+    fs.writeFileSync(path.join(dir, "notes.txt"), "private notes");
+    fs.symlinkSync("/etc/passwd", path.join(dir, "passwd.txt"));
+    fs.symlinkSync(outside, path.join(dir, "sub"));
+    const server = await startViewServer([dir]);
+    try {
+      for (const p of ["/.env", "/notes.txt", "/passwd.txt", "/sub/secret.txt", "/%2Eenv", "/sub%2Fsecret.txt"]) {
+        const r = await rawGet(server.port, p);
+        expect(r.status, p).toBe(404);
+        expect(r.body).not.toMatch(/secret|root:|private/i);
+      }
+      expect((await rawGet(server.port, "/index.html")).status).toBe(200);
+      expect(server.files).toEqual([path.join(dir, "index.html")]);
+    } finally {
+      await server.close();
+    }
+    // index.html itself a link out of the folder: not served either.
+    const linked = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-view-link-"));
+    fs.writeFileSync(path.join(outside, "index.html"), "<html><body>outside</body></html>");
+    fs.symlinkSync(path.join(outside, "index.html"), path.join(linked, "index.html"));
+    const s2 = await startViewServer([linked]);
+    try {
+      const r = await rawGet(s2.port, "/");
+      expect(r.status).toBe(404);
+      expect(r.body).not.toContain("outside");
+    } finally {
+      await s2.close();
+    }
+  });
+});

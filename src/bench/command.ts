@@ -19,6 +19,8 @@ import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
 import {
   type Answer,
   type JudgePrompt,
+  type Judgment,
+  type PairJudgment,
   DEFAULT_PP_TURNS_FILE,
   loadJudgments,
   loadAnswers,
@@ -44,7 +46,7 @@ import {
   planMtBenchPairwise,
 } from "./judge.js";
 import { intOption, numberOption, positiveNumberOption } from "../cli/options.js";
-import { type BenchSummary, formatPairwiseTable, formatSummaryTable, type PairSummary, summarizeJudgments, summarizePairwise } from "./show.js";
+import { formatPairwiseTable, formatSummaryTable, groupTitle, summarizeJudgmentGroups, summarizePairwise } from "./show.js";
 
 /** The short judge model name recorded in `judge[0]` (FastChat writes e.g. "gpt-4"): from the spec, no model created. */
 export function judgeNameFromSpec(spec: string): string {
@@ -344,18 +346,31 @@ interface ShowOpts {
 }
 
 function runShow(o: ShowOpts): void {
-  const { single: rows, pairwise: pairRows } = loadJudgments(o.judgments);
+  // Per file, so that an error can name the files of two conflicting judgments.
+  const single: Array<{ file: string; row: Judgment }> = [];
+  const pairRows: PairJudgment[] = [];
+  for (const file of o.judgments) {
+    const { single: rows, pairwise } = loadJudgments([file]);
+    for (const row of rows) single.push({ file, row });
+    pairRows.push(...pairwise);
+  }
   let categories: Map<number | string, string> | undefined;
   if (o.questions) categories = new Map(loadQuestions(o.questions).map((q) => [q.question_id, q.category]));
-  const summary: BenchSummary & { pairwise?: Record<string, PairSummary> } = summarizeJudgments(rows, { categories, resamples: o.bootstrap, seed: o.seed });
-  if (pairRows.length > 0) summary.pairwise = summarizePairwise(pairRows, o.baseline);
+  const fileOf = new Map(single.map((x) => [x.row, x.file]));
+  const grouped = summarizeJudgmentGroups(single.map((x) => x.row), { categories, resamples: o.bootstrap, seed: o.seed, where: (r) => fileOf.get(r) ?? "" });
+  if (grouped.duplicates > 0) {
+    process.stderr.write(`parrot bench show: ${grouped.duplicates} exact duplicate judgment rows dropped (the same judgment given twice, e.g. a file named twice)\n`);
+  }
+  const pairwise = pairRows.length > 0 ? summarizePairwise(pairRows, o.baseline) : undefined;
   if (o.json) {
-    process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+    const value: Record<string, unknown> = { groups: grouped.groups, duplicates_dropped: grouped.duplicates };
+    if (pairwise) value.pairwise = pairwise;
+    process.stdout.write(JSON.stringify(value, null, 2) + "\n");
     return;
   }
-  const parts: string[] = [];
-  if (rows.length > 0 || pairRows.length === 0) parts.push(formatSummaryTable(summary));
-  if (summary.pairwise) parts.push(formatPairwiseTable(summary.pairwise));
+  const parts: string[] = grouped.groups.map((g) => `${groupTitle(g)}\n${formatSummaryTable(g)}`);
+  if (parts.length === 0 && !pairwise) parts.push(formatSummaryTable({ models: {} }));
+  if (pairwise) parts.push(formatPairwiseTable(pairwise));
   process.stdout.write(parts.join("\n"));
 }
 
@@ -420,10 +435,10 @@ export function register(program: Command): void {
 
   bench
     .command("show")
-    .description("per-model scores: overall, turn 1, turn 2, turns 3-5, turns 6-8, categories, bootstrap 95% CI")
+    .description("per-model scores: overall, turn 1, turn 2, turns 3-5, turns 6-8, categories, bootstrap 95% CI; one table per benchmark, judge model and prompt set (never pooled); exact duplicate rows dropped and counted")
     .requiredOption("--judgments <files...>", "judgment files (FastChat format; rows without score are parsed)")
     .option("--questions <file>", "question file, for per-category means")
-    .option("--json", "print {\"models\": {NAME: {...}}}")
+    .option("--json", "print {\"groups\": [{bench, judge, prompt, rows, models: {NAME: {...}}}], \"duplicates_dropped\": N}")
     .option("--bootstrap <n>", "bootstrap resamples for the CI", intOption("bootstrap"), 1000)
     .option("--seed <n>", "bootstrap seed", intOption("seed", 0), 0)
     .option("--baseline <model>", "pairwise rows: count only games against this model (show_result.py --baseline-model)")

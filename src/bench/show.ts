@@ -3,9 +3,14 @@
  * (means of `score` per model and per (model, turn), rows with score -1 dropped) extended with MT-Bench++'s turn
  * buckets (paper Table 3: Turn 3-5, Turn 6-8), per-category means, failure counts and a bootstrap interval.
  *
- * Pure functions only: `parrot bench show` and the report (src/report) both call summarizeJudgments.
+ * Rows are never pooled across benchmarks, judge models or prompt sets (summarizeJudgmentGroups: one table each, as
+ * the paper reports MT-Bench and MT-Bench++ apart), and a judgment given twice (a file named twice) counts once.
+ *
+ * Pure functions only: `parrot bench show` and the report (src/report) both call summarizeJudgmentGroups.
  */
+import { UserError } from "../io/errors.js";
 import { mulberry32 } from "../run/rng.js";
+import { MT_BENCH_PP_PROMPT_NAME } from "./prompts.js";
 import { FAILED_SCORE, parseScore } from "./score.js";
 import { qidKey } from "./data.js";
 
@@ -19,6 +24,8 @@ export interface JudgmentLike {
   judgment?: string | null;
   /** Rows written by `bench judge --dry-run` carry no judgment and are skipped. */
   dry_run?: boolean;
+  /** FastChat's `[judge model, judge prompt name]`. */
+  judge?: ReadonlyArray<string> | null;
 }
 
 /** Per-model scores. Means are on the judge's 1-10 scale; `null` where no row falls in the group. */
@@ -181,6 +188,103 @@ export function summarizeJudgments(rows: Iterable<JudgmentLike>, options: Summar
     };
   }
   return { models };
+}
+
+/** What a table of judgments is about: the benchmark, the judge model and the judge prompt set. */
+export interface JudgmentGroupKey {
+  /** "MT-Bench" (FastChat's single-answer prompts), "MT-Bench++" (the paper's Fig. 4 prompt), else "unknown". */
+  bench: string;
+  /** The judge model, `judge[0]`. */
+  judge: string;
+  /**
+   * The prompt set: FastChat's general and math prompts for turn 1 and for later turns (`single-v1`,
+   * `single-math-v1`, `single-v1-multi-turn`, `single-math-v1-multi-turn`) are one set, `single-v1`, as FastChat's
+   * show_result.py pools them; any other prompt name is its own set.
+   */
+  prompt: string;
+}
+
+const FASTCHAT_SINGLE = /^single(?:-math)?-(v\d+)(?:-multi-turn)?$/;
+
+/** The group of a row from its `judge: [judge model, prompt name]` (see JudgmentGroupKey). */
+export function judgmentGroup(judge: ReadonlyArray<string> | null | undefined): JudgmentGroupKey {
+  const model = judge?.[0] || "unknown judge";
+  const name = judge?.[1] || "unknown prompt";
+  const fc = FASTCHAT_SINGLE.exec(name);
+  if (fc) return { bench: "MT-Bench", judge: model, prompt: `single-${fc[1]}` };
+  if (name === MT_BENCH_PP_PROMPT_NAME) return { bench: "MT-Bench++", judge: model, prompt: name };
+  return { bench: "unknown", judge: model, prompt: name };
+}
+
+/** One table: its key, the per-model summary of its rows, and how many rows (dry runs excluded) it holds. */
+export interface BenchGroupSummary extends JudgmentGroupKey, BenchSummary {
+  rows: number;
+}
+
+export interface GroupedBenchSummary {
+  /** Sorted by benchmark, then judge, then prompt. */
+  groups: BenchGroupSummary[];
+  /** Rows dropped as exact repeats of an earlier row (same judge, prompt, model, question, turn and result). */
+  duplicates: number;
+}
+
+/**
+ * Drop exact repeats: a row with the same judge model, prompt name, model, question and turn as an earlier one and
+ * the same result (score and judgment) is dropped and counted. Dry-run rows are left out.
+ * @param where names the source of a row in an error (e.g. its file).
+ * @throws UserError when two rows of one key disagree (two judge runs of the same turn pooled would count twice).
+ */
+export function dropDuplicateJudgments<T extends JudgmentLike>(rows: Iterable<T>, where: (row: T) => string = () => ""): { rows: T[]; duplicates: number } {
+  const seen = new Map<string, { result: string; row: T }>();
+  const out: T[] = [];
+  let duplicates = 0;
+  for (const row of rows) {
+    if (row.dry_run) continue;
+    const key = JSON.stringify([row.judge?.[0] ?? null, row.judge?.[1] ?? null, row.model, qidKey(row.question_id), row.turn]);
+    const result = JSON.stringify([rowScore(row), row.judgment ?? null]);
+    const prev = seen.get(key);
+    if (prev) {
+      if (prev.result !== result) {
+        const g = judgmentGroup(row.judge);
+        const at = [where(prev.row), where(row)].filter(Boolean);
+        throw new UserError(
+          `model ${row.model}, question ${row.question_id}, turn ${row.turn} is judged twice by ${g.judge} (prompt ${row.judge?.[1] ?? "unknown"}) with different results ` +
+            `(scores ${rowScore(prev.row)} and ${rowScore(row)}${at.length ? `; ${[...new Set(at)].join(", ")}` : ""}): keep one judge run per output`,
+        );
+      }
+      duplicates++;
+      continue;
+    }
+    seen.set(key, { result, row });
+    out.push(row);
+  }
+  return { rows: out, duplicates };
+}
+
+/**
+ * Summarize judgments per group (judgmentGroup: benchmark, judge model, prompt set), after dropping exact duplicates
+ * (dropDuplicateJudgments); each group's models as summarizeJudgments gives them.
+ * @throws UserError for two different judgments of one turn by one judge and prompt.
+ */
+export function summarizeJudgmentGroups<T extends JudgmentLike>(rows: Iterable<T>, options: SummaryOptions & { where?: (row: T) => string } = {}): GroupedBenchSummary {
+  const { rows: unique, duplicates } = dropDuplicateJudgments(rows, options.where);
+  const byGroup = new Map<string, { key: JudgmentGroupKey; rows: T[] }>();
+  for (const row of unique) {
+    const key = judgmentGroup(row.judge);
+    const k = JSON.stringify([key.bench, key.judge, key.prompt]);
+    let g = byGroup.get(k);
+    if (!g) byGroup.set(k, (g = { key, rows: [] }));
+    g.rows.push(row);
+  }
+  const groups = [...byGroup.values()]
+    .sort((a, b) => a.key.bench.localeCompare(b.key.bench) || a.key.judge.localeCompare(b.key.judge) || a.key.prompt.localeCompare(b.key.prompt))
+    .map((g) => ({ ...g.key, rows: g.rows.length, ...summarizeJudgments(g.rows, options) }));
+  return { groups, duplicates };
+}
+
+/** The heading of a group's table: `MT-Bench, judge gpt-4, prompt single-v1 (800 judgments)`. */
+export function groupTitle(g: JudgmentGroupKey & { rows: number }): string {
+  return `${g.bench}, judge ${g.judge}, prompt ${g.prompt} (${g.rows} judgments)`;
 }
 
 function fmt(x: number | null, digits: number): string {

@@ -11,9 +11,9 @@
  * the messages in order and `seedQuery()` decides usability. Schema errors name file, line and field.
  */
 import { z } from "zod";
-import { firstNonSpaceChar, iterateJsonl, readJsonOrJsonl, readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
+import { iterateJsonOrJsonl, readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
 import { InputError, UserError } from "../io/errors.js";
-import { type Message, type Session, SessionRecordSchema, readSessionFile } from "./session.js";
+import { type Message, type Session, SessionRecordSchema, sessionFromRecord } from "./session.js";
 
 export type ConversationFormat = "sharegpt" | "messages" | "oasst" | "parrot";
 
@@ -58,24 +58,69 @@ const OpenAiMessagesSchema = z.object({
 
 interface OasstNode {
   text: string;
-  role: string;
+  role: "prompter" | "assistant";
   message_id?: string;
   deleted?: boolean;
   replies?: OasstNode[];
 }
-const OasstNodeSchema: z.ZodType<OasstNode> = z.lazy(() =>
-  z.object({
-    text: z.string(),
-    role: z.enum(["prompter", "assistant"]),
-    message_id: z.string().optional(),
-    deleted: z.boolean().optional(),
-    replies: z.array(OasstNodeSchema).optional(),
-  }),
-);
-const OasstTreeSchema = z.object({
-  message_tree_id: z.string(),
-  prompt: OasstNodeSchema,
-});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A node met while validating a tree: its value and where it sits (for the field path of an error). */
+interface OasstFrame {
+  node: unknown;
+  parent: OasstFrame | undefined;
+  segment: string;
+}
+
+/**
+ * The field path of `field` in the node of `frame`, e.g. `prompt.replies[0].replies[2].role`. A path deeper than 8
+ * levels is shortened to its first 4 and last 3 segments around `…`, with the depth returned separately.
+ */
+function oasstFieldPath(frame: OasstFrame, field: string | undefined): { path: string; depth: number } {
+  const segments: string[] = [];
+  for (let f: OasstFrame | undefined = frame; f; f = f.parent) segments.push(f.segment);
+  segments.reverse();
+  const depth = segments.length - 1;
+  const shown = segments.length > 8 ? [...segments.slice(0, 4), "…", ...segments.slice(-3)] : segments;
+  if (field) shown.push(field);
+  return { path: shown.join("."), depth };
+}
+
+/**
+ * Validate an OpenAssistant tree record `{message_tree_id, prompt: {text, role: prompter|assistant, message_id?,
+ * deleted?, replies?: [...]}}` iteratively (an explicit stack, not recursion), so a tree of any depth is checked
+ * without overflowing the call stack. Other fields (lang, review_count, ...) are ignored. Nodes are checked in
+ * document order; the first problem throws.
+ * @throws InputError(file, line, field path such as `prompt.replies[0].role`; deeper than 8 levels the path is
+ *   shortened and the message says how many levels down the node is).
+ */
+function validateOasstTree(rec: JsonlRecord, file: string): { message_tree_id: string; prompt: OasstNode } {
+  const v = rec.value;
+  if (!isObject(v)) throw new InputError(file, rec.line, undefined, "expected a JSON object");
+  if (typeof v.message_tree_id !== "string") throw new InputError(file, rec.line, "message_tree_id", "expected a string");
+  const stack: OasstFrame[] = [{ node: v.prompt, parent: undefined, segment: "prompt" }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const n = frame.node;
+    const fail = (field: string | undefined, problem: string): never => {
+      const { path, depth } = oasstFieldPath(frame, field);
+      throw new InputError(file, rec.line, path, depth > 7 ? `${problem} (a node ${depth} levels down)` : problem);
+    };
+    if (!isObject(n)) fail(undefined, "expected a message object {text, role, replies}");
+    const node = n as Record<string, unknown>;
+    if (typeof node.text !== "string") fail("text", "expected a string");
+    if (node.role !== "prompter" && node.role !== "assistant") fail("role", `expected "prompter" or "assistant", got ${JSON.stringify(node.role)?.slice(0, 40)}`);
+    if (node.message_id !== undefined && typeof node.message_id !== "string") fail("message_id", "expected a string");
+    if (node.deleted !== undefined && typeof node.deleted !== "boolean") fail("deleted", "expected true or false");
+    if (node.replies !== undefined) {
+      if (!Array.isArray(node.replies)) fail("replies", "expected an array of messages");
+      const replies = node.replies as unknown[];
+      for (let i = replies.length - 1; i >= 0; i--) stack.push({ node: replies[i], parent: frame, segment: `replies[${i}]` });
+    }
+  }
+  return v as unknown as { message_tree_id: string; prompt: OasstNode };
+}
 
 function fromShareGpt(rec: JsonlRecord, file: string): Session {
   const v = validateRecord(ShareGptSchema, rec, file);
@@ -103,27 +148,33 @@ function fromOpenAiMessages(rec: JsonlRecord, file: string): Session {
   return { id, messages, system, meta: { source: { format: "messages", file, id, line: rec.line } } };
 }
 
+/**
+ * Every root-to-leaf path of an OpenAssistant tree as one session (`<message_tree_id>/<n>`, n in depth-first order),
+ * skipping deleted nodes and their subtrees. Walked iteratively with one shared path (a tree 20,000 levels deep costs
+ * one copy of its path per leaf, and no recursion).
+ */
 function fromOasst(rec: JsonlRecord, file: string): Session[] {
-  const v = validateRecord(OasstTreeSchema, rec, file);
+  const v = validateOasstTree(rec, file);
   const out: Session[] = [];
-  const walk = (node: OasstNode, path: Message[], pathIds: string[]) => {
-    if (node.deleted) return;
-    const msg: Message = { role: node.role === "prompter" ? "user" : "assistant", content: node.text };
-    const nextPath = [...path, msg];
-    const ids = [...pathIds, node.message_id ?? String(pathIds.length)];
+  const trail: Message[] = [];
+  const stack: Array<{ node: OasstNode; depth: number }> = [{ node: v.prompt, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node.deleted) continue;
+    trail.length = depth;
+    trail.push({ role: node.role === "prompter" ? "user" : "assistant", content: node.text });
     const replies = (node.replies ?? []).filter((r) => !r.deleted);
     if (replies.length === 0) {
       const id = `${v.message_tree_id}/${out.length}`;
       out.push({
         id,
-        messages: nextPath,
-        meta: { source: { format: "oasst", file, id: v.message_tree_id, line: rec.line, leaf: ids[ids.length - 1] } },
+        messages: trail.slice(),
+        meta: { source: { format: "oasst", file, id: v.message_tree_id, line: rec.line, leaf: node.message_id ?? String(depth) } },
       });
-      return;
+      continue;
     }
-    for (const r of replies) walk(r, nextPath, ids);
-  };
-  walk(v.prompt, [], []);
+    for (let i = replies.length - 1; i >= 0; i--) stack.push({ node: replies[i], depth: depth + 1 });
+  }
   return out;
 }
 
@@ -141,38 +192,26 @@ export function detectFormat(first: unknown, file: string): ConversationFormat {
 }
 
 /**
- * Stream the sessions of any supported conversation file to `onSession`, one record at a time (JSONL files are
- * never held whole in memory; JSON arrays are). Validation is per record: the first bad record throws.
+ * Stream the sessions of any supported conversation file to `onSession`, one record at a time. The file is opened
+ * and read once (iterateJsonOrJsonl), so a pipe or FIFO works; JSONL is never held whole in memory (JSON arrays are).
+ * Validation is per record: the first bad record throws.
  * @param format force a format instead of detecting it from the first record.
  * @returns the number of sessions delivered.
- * @throws UserError/InputError naming file, line and field.
+ * @throws UserError/InputError naming file, line and field; UserError for an input with no records.
  */
 export function forEachConversation(file: string, onSession: (s: Session) => void, format?: ConversationFormat): number {
-  let records: Iterable<JsonlRecord>;
-  if (firstNonSpaceChar(file) === "[") records = readJsonOrJsonl(file).records;
-  else records = iterateJsonl(file);
   let fmt = format;
   let n = 0;
   let any = false;
-  if (fmt === "parrot") {
-    for (const s of readSessionFile(file)) {
-      onSession(s);
-      n++;
-    }
-    if (n === 0) throw new UserError(`${file}: no records`);
-    return n;
-  }
-  for (const r of records) {
+  const seen = new Set<string>();
+  for (const r of iterateJsonOrJsonl(file)) {
     any = true;
     fmt ??= detectFormat(r.value, file);
-    if (fmt === "parrot") {
-      for (const s of readSessionFile(file)) {
-        onSession(s);
-        n++;
-      }
-      return n;
-    }
-    const sessions = fmt === "sharegpt" ? [fromShareGpt(r, file)] : fmt === "messages" ? [fromOpenAiMessages(r, file)] : fromOasst(r, file);
+    const sessions =
+      fmt === "parrot" ? [sessionFromRecord(r, file, seen)]
+        : fmt === "sharegpt" ? [fromShareGpt(r, file)]
+          : fmt === "messages" ? [fromOpenAiMessages(r, file)]
+            : fromOasst(r, file);
     for (const s of sessions) {
       onSession(s);
       n++;

@@ -5,7 +5,7 @@
  * models, prompt versions, filter decisions, stop reason).
  */
 import { z } from "zod";
-import { readJsonl, validateRecord } from "../io/jsonl.js";
+import { readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
 import { InputError } from "../io/errors.js";
 
 export type Role = "user" | "assistant";
@@ -62,22 +62,30 @@ export function userTurns(session: Pick<Session, "messages">): number {
 }
 
 /**
- * Read a file of our session records, validating every line (schema, alternation from `user`, non-empty
- * content). All-or-nothing: the first bad record throws an InputError naming file, line and field.
+ * Validate one of our session records (schema, alternation from `user`, non-empty content and, when `seen` is
+ * given, an id not in `seen`, which is then added to it).
+ * @throws InputError naming file, line and field.
+ */
+export function sessionFromRecord(rec: JsonlRecord, file: string, seen?: Set<string>): Session {
+  const s = validateRecord(SessionRecordSchema, rec, file);
+  const bad = alternationError(s.messages);
+  if (bad >= 0) {
+    throw new InputError(file, rec.line, `messages[${bad}].role`,
+      `roles must alternate user/assistant starting with user; got "${s.messages[bad].role}"`);
+  }
+  const empty = s.messages.findIndex((m) => m.content.trim() === "");
+  if (empty >= 0) throw new InputError(file, rec.line, `messages[${empty}].content`, "empty message");
+  if (seen?.has(s.id)) throw new InputError(file, rec.line, "id", `duplicate session id "${s.id}"`);
+  seen?.add(s.id);
+  return s as Session;
+}
+
+/**
+ * Read a file of our session records, validating every line (sessionFromRecord: schema, alternation from `user`,
+ * non-empty content, unique ids). All-or-nothing: the first bad record throws an InputError naming file, line and
+ * field.
  */
 export function readSessionFile(file: string): Session[] {
   const seen = new Set<string>();
-  return readJsonl(file).map((rec) => {
-    const s = validateRecord(SessionRecordSchema, rec, file);
-    const bad = alternationError(s.messages);
-    if (bad >= 0) {
-      throw new InputError(file, rec.line, `messages[${bad}].role`,
-        `roles must alternate user/assistant starting with user; got "${s.messages[bad].role}"`);
-    }
-    const empty = s.messages.findIndex((m) => m.content.trim() === "");
-    if (empty >= 0) throw new InputError(file, rec.line, `messages[${empty}].content`, "empty message");
-    if (seen.has(s.id)) throw new InputError(file, rec.line, "id", `duplicate session id "${s.id}"`);
-    seen.add(s.id);
-    return s as Session;
-  });
+  return readJsonl(file).map((rec) => sessionFromRecord(rec, file, seen));
 }

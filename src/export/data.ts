@@ -6,7 +6,7 @@ import { z } from "zod";
 import { intOption } from "../cli/options.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Message, Session } from "../conversations/session.js";
-import { readJsonl, validateRecord } from "../io/jsonl.js";
+import { readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
 import { InputError, UserError } from "../io/errors.js";
 
 export const STRATEGIES = ["context-neglect", "context-hallucination", "context-misunderstanding"] as const;
@@ -39,6 +39,19 @@ export const PreferencePairSchema = z.object({
 });
 
 /**
+ * Validate one preference pair record (PreferencePairSchema; the last prompt message is the user query).
+ * @throws InputError naming file, line and field.
+ */
+export function pairFromRecord(rec: JsonlRecord, file: string): PreferencePair {
+  const p = validateRecord(PreferencePairSchema, rec, file) as PreferencePair;
+  const last = p.prompt.length - 1;
+  if (p.prompt[last].role !== "user") {
+    throw new InputError(file, rec.line, `prompt[${last}].role`, `the prompt must end with the user query; got "${p.prompt[last].role}"`);
+  }
+  return p;
+}
+
+/**
  * Read a pairs JSONL file; every line is validated (schema, last prompt message is a user query).
  * @param strategies keep only these negative types (Table 6 ablation); undefined keeps all.
  * @throws InputError naming file, line and field.
@@ -46,14 +59,7 @@ export const PreferencePairSchema = z.object({
 export function readPairs(file: string, strategies?: ReadonlyArray<Strategy>): { pairs: PreferencePair[]; dropped: number } {
   const records = readJsonl(file);
   if (records.length === 0) throw new UserError(`${file}: no records`);
-  const all = records.map((rec) => {
-    const p = validateRecord(PreferencePairSchema, rec, file) as PreferencePair;
-    const last = p.prompt.length - 1;
-    if (p.prompt[last].role !== "user") {
-      throw new InputError(file, rec.line, `prompt[${last}].role`, `the prompt must end with the user query; got "${p.prompt[last].role}"`);
-    }
-    return p;
-  });
+  const all = records.map((rec) => pairFromRecord(rec, file));
   const pairs = strategies ? all.filter((p) => strategies.includes(p.strategy)) : all;
   return { pairs, dropped: all.length - pairs.length };
 }

@@ -36,7 +36,32 @@ export interface ExportResult {
   /** Human-readable summary lines (stderr). */
   summary: string[];
   sessionStats?: SessionStats;
-  counts: { records: number; tooLong: number; truncatedTokens: number; straddled: number; trainedTokens: number; tokens: number };
+  counts: ExportCounts;
+}
+
+/**
+ * What happened to the records of a tokens export. Every input record is written or dropped:
+ * `input = records + droppedLong + noTrained + noPromptRoom`, and `tooLong = truncatedTokens + droppedLong +
+ * noTrained + noPromptRoom` (with --truncate droppedLong is 0; without it the other two are).
+ */
+export interface ExportCounts {
+  /** Records built from the input (sessions kept, pairs selected). */
+  input: number;
+  /** Records written. */
+  records: number;
+  /** Records longer than the max length (tokens). */
+  tooLong: number;
+  /** Over-long records cut to the max length and written. */
+  truncatedTokens: number;
+  /** Over-long records dropped because --truncate was not given. */
+  droppedLong: number;
+  /** Over-long SFT records dropped because no trained token (label != -100) lies within the max length. */
+  noTrained: number;
+  /** Over-long DPO pairs dropped because the longer response alone fills the max length (no room for the prompt). */
+  noPromptRoom: number;
+  straddled: number;
+  trainedTokens: number;
+  tokens: number;
 }
 
 /**
@@ -61,19 +86,26 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
   if (kind !== "dpo" && opts.strategies !== undefined) throw new UserError("--strategies applies to dpo pairs only");
   const tok: ModelTokenizer | undefined = opts.tokenizer ? loadTokenizer(opts.tokenizer) : undefined;
   const maxLength = opts.maxLength ?? DEFAULT_MAX_LENGTH;
-  const counts = { records: 0, tooLong: 0, truncatedTokens: 0, straddled: 0, trainedTokens: 0, tokens: 0 };
+  const counts: ExportCounts = { input: 0, records: 0, tooLong: 0, truncatedTokens: 0, droppedLong: 0, noTrained: 0, noPromptRoom: 0, straddled: 0, trainedTokens: 0, tokens: 0 };
   const records: ExportRecord[] = [];
   const summary: string[] = [];
   let sessionStats: SessionStats | undefined;
 
   const pushTokens = (input_ids: number[], labels: number[]) => {
+    counts.input++;
     if (input_ids.length > maxLength) {
       counts.tooLong++;
-      if (!opts.truncate) return;
+      if (!opts.truncate) {
+        counts.droppedLong++;
+        return;
+      }
       input_ids = input_ids.slice(0, maxLength);
       labels = labels.slice(0, maxLength);
+      if (!labels.some((l) => l !== IGNORE_INDEX)) {
+        counts.noTrained++;
+        return;
+      }
       counts.truncatedTokens++;
-      if (!labels.some((l) => l !== IGNORE_INDEX)) return;
     }
     counts.tokens += input_ids.length;
     counts.trainedTokens += labels.filter((l) => l !== IGNORE_INDEX).length;
@@ -83,7 +115,7 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
   if (kind === "dpo") {
     const { pairs, dropped } = readPairs(file, opts.strategies);
     if (pairs.length === 0) throw new UserError(`${file}: no pair left after --strategies ${opts.strategies?.join(",")}`);
-    summary.push(`pairs: ${pairs.length} exported${dropped ? `, ${dropped} of other strategies left out` : ""}`);
+    summary.push(`pairs: ${pairs.length} selected${dropped ? `, ${dropped} of other strategies left out` : ""}`);
     const per = new Map<string, number>();
     for (const p of pairs) per.set(p.strategy, (per.get(p.strategy) ?? 0) + 1);
     summary.push(`per strategy: ${[...per].map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -115,8 +147,14 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
   }
   counts.records = records.length;
   if (tokens) {
+    const reasons = [
+      counts.noTrained ? `${counts.noTrained} no trained token within the first ${maxLength}` : "",
+      counts.noPromptRoom ? `${counts.noPromptRoom} no room for the prompt within ${maxLength} tokens` : "",
+    ].filter(Boolean);
+    const dropped = counts.noTrained + counts.noPromptRoom;
     summary.push(
-      `tokens: ${counts.records} records, max length ${maxLength}: ${counts.tooLong} too long (${opts.truncate ? `${counts.truncatedTokens} truncated` : "dropped"})`,
+      `tokens: ${counts.input} in, ${counts.records} written; max length ${maxLength}: ${counts.tooLong} too long` +
+        (opts.truncate ? `: ${counts.truncatedTokens} truncated, ${dropped} dropped (${reasons.join(", ") || "none"})` : " (dropped)"),
     );
     if (kind !== "dpo") {
       summary.push(`trained tokens: ${counts.trainedTokens} of ${counts.tokens}; span boundaries inside a token: ${counts.straddled}`);
@@ -133,13 +171,15 @@ export function toJsonl(records: ReadonlyArray<unknown>): string {
 
 /**
  * Write an export: the JSONL file atomically, and for llama-factory the dataset_info.json next to it (an existing
- * dataset_info.json is kept and our entry added/replaced).
+ * dataset_info.json is kept and our entry added/replaced; none when `out` is a FIFO or device such as /dev/null).
  * @returns paths written.
  */
 export function writeExport(kind: ExportKind, format: ExportFormat, out: string, records: ReadonlyArray<unknown>): string[] {
   let infoText: string | undefined;
   const infoPath = path.join(path.dirname(path.resolve(out)), "dataset_info.json");
-  if (format === "llama-factory") {
+  // A sink (--out /dev/null, a FIFO) has no folder of datasets to describe: no dataset_info.json is written for it.
+  const sink = fs.existsSync(out) && !fs.statSync(out).isFile();
+  if (format === "llama-factory" && !sink) {
     let info: Record<string, unknown> = {};
     if (fs.existsSync(infoPath)) {
       try {

@@ -17,65 +17,13 @@ export interface JsonlRecord {
   value: unknown;
 }
 
-/**
- * Read a whole text file as UTF-8, rejecting invalid byte sequences.
- * @throws UserError when the file is missing or unreadable, InputError(line) on non-UTF-8 bytes.
- */
-export function readTextFile(file: string): string {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserError(`${file}: no such file`);
-    if (code === "EISDIR") throw new UserError(`${file}: is a directory, expected a file`);
-    throw new UserError(`${file}: cannot read (${code ?? String(err)})`);
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
-  } catch {
-    // Find the line of the first invalid byte for a useful message.
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= buf.length; i++) {
-      if (i === buf.length || buf[i] === 0x0a) {
-        try {
-          decoder.decode(buf.subarray(start, i));
-        } catch {
-          throw new InputError(file, line, undefined, "not valid UTF-8 text");
-        }
-        line++;
-        start = i + 1;
-      }
-    }
-    throw new InputError(file, undefined, undefined, "not valid UTF-8 text");
-  }
-}
+/** Longest line any JSONL reader accepts, bytes: a stream with no newline (`/dev/zero`) stops here. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Largest whole-file input (a JSON array, a blocklist), bytes: V8 strings cannot hold much more. */
+export const MAX_WHOLE_FILE_BYTES = 512 * 1024 * 1024;
 
-/**
- * Parse JSONL text. Blank lines are skipped. A line that is not JSON is an InputError naming file and line.
- * @param file name used in error messages.
- */
-export function parseJsonl(text: string, file: string): JsonlRecord[] {
-  const out: JsonlRecord[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const rec = parseLine(lines[i], i + 1, file);
-    if (rec) out.push(rec);
-  }
-  return out;
-}
-
-function parseLine(rawLine: string, line: number, file: string): JsonlRecord | undefined {
-  const raw = rawLine.replace(/\r$/, "");
-  if (raw.trim() === "") return undefined;
-  try {
-    return { line, value: JSON.parse(raw) };
-  } catch (err) {
-    throw new InputError(file, line, undefined, `not valid JSON (${(err as Error).message})`);
-  }
-}
+const MIB = 1024 * 1024;
+const sizeText = (bytes: number) => (bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`);
 
 function openForRead(file: string): number {
   try {
@@ -94,42 +42,205 @@ function openForRead(file: string): number {
   }
 }
 
+/** Block the thread for `ms` (a non-blocking pipe with no data yet). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
- * Stream a text file line by line (1-based line numbers, without the newline), decoding each line as strict UTF-8.
- * Memory stays bounded by the longest line, so multi-GB outputs can be scanned.
- * @throws UserError for a missing file, InputError(line) for invalid UTF-8.
+ * One input opened once and read once, front to back, in chunks: a regular file, a pipe (`<(cmd)`, `/dev/stdin`),
+ * a FIFO or a device all read the same way, and nothing is lost between sniffing the format and reading the records
+ * (the bytes looked at are kept and handed on). Use `firstNonSpace()` to sniff, then one of `lines()` or `text()`.
  */
-export function* readLines(file: string, chunkSize = 1 << 20): Generator<{ line: number; text: string }> {
-  const fd = openForRead(file);
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  const decode = (b: Buffer, line: number) => {
-    try {
-      return decoder.decode(b);
-    } catch {
-      throw new InputError(file, line, undefined, "not valid UTF-8 text");
-    }
-  };
-  try {
-    const buf = Buffer.alloc(chunkSize);
-    let carry: Buffer[] = [];
-    let line = 1;
+export class InputFile {
+  readonly file: string;
+  private fd: number | undefined;
+  private readonly chunkSize: number;
+  /** Bytes read ahead (by firstNonSpace) and not yet handed on. */
+  private pending: Buffer[] = [];
+  private eof = false;
+
+  /** @throws UserError for a missing, unreadable or directory path. */
+  constructor(file: string, chunkSize = 1 << 20) {
+    this.file = file;
+    this.chunkSize = chunkSize;
+    this.fd = openForRead(file);
+  }
+
+  /** The next chunk (read-ahead first), or undefined at the end. Retries EAGAIN/EINTR on a non-blocking pipe. */
+  private next(): Buffer | undefined {
+    if (this.pending.length) return this.pending.shift();
+    if (this.eof || this.fd === undefined) return undefined;
+    const buf = Buffer.allocUnsafe(this.chunkSize);
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
+      let n: number;
+      try {
+        n = fs.readSync(this.fd, buf, 0, buf.length, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN" || code === "EINTR") {
+          sleepSync(5);
+          continue;
+        }
+        throw new UserError(`${this.file}: cannot read (${code ?? String(err)})`);
+      }
+      if (n === 0) {
+        this.eof = true;
+        return undefined;
+      }
+      return buf.subarray(0, n);
+    }
+  }
+
+  /** First non-whitespace character ("" for an empty input), reading ahead only as far as needed. */
+  firstNonSpace(): string {
+    const seen: Buffer[] = [];
+    let found = "";
+    for (;;) {
+      const b = this.next();
+      if (!b) break;
+      seen.push(b);
+      const m = /\S/.exec(b.toString("latin1"));
+      if (m) {
+        found = m[0];
+        break;
+      }
+    }
+    this.pending = [...seen, ...this.pending];
+    return found;
+  }
+
+  /**
+   * The lines (1-based numbers, without the newline; a trailing "\r" kept), each decoded as strict UTF-8.
+   * Memory stays bounded by the longest line.
+   * @throws InputError(line) for invalid UTF-8 or a line longer than `maxLineBytes` (default MAX_LINE_BYTES).
+   */
+  *lines(maxLineBytes = MAX_LINE_BYTES): Generator<{ line: number; text: string }> {
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const decode = (b: Buffer, line: number) => {
+      try {
+        return decoder.decode(b);
+      } catch {
+        throw new InputError(this.file, line, undefined, "not valid UTF-8 text");
+      }
+    };
+    const tooLong = (line: number) =>
+      new InputError(this.file, line, undefined, `line longer than ${sizeText(maxLineBytes)} (no newline); not a JSONL file?`);
+    let carry: Buffer[] = [];
+    let carried = 0;
+    let line = 1;
+    for (let buf = this.next(); buf; buf = this.next()) {
       let start = 0;
-      for (let i = buf.indexOf(0x0a, 0); i >= 0 && i < n; i = buf.indexOf(0x0a, i + 1)) {
+      for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+        if (carried + i - start > maxLineBytes) throw tooLong(line);
         const piece = buf.subarray(start, i);
         const whole = carry.length ? Buffer.concat([...carry, piece]) : piece;
         carry = [];
+        carried = 0;
         yield { line, text: decode(whole, line) };
         line++;
         start = i + 1;
       }
-      if (start < n) carry.push(Buffer.from(buf.subarray(start, n)));
+      if (start < buf.length) {
+        carried += buf.length - start;
+        if (carried > maxLineBytes) throw tooLong(line);
+        carry.push(Buffer.from(buf.subarray(start)));
+      }
     }
     if (carry.length) yield { line, text: decode(Buffer.concat(carry), line) };
+  }
+
+  /**
+   * The whole rest of the input as strict UTF-8 text.
+   * @throws InputError for invalid UTF-8 (naming the line) or an input over `maxBytes` (default MAX_WHOLE_FILE_BYTES).
+   */
+  text(maxBytes = MAX_WHOLE_FILE_BYTES): string {
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (let b = this.next(); b; b = this.next()) {
+      total += b.length;
+      if (total > maxBytes) throw new InputError(this.file, undefined, undefined, `larger than ${sizeText(maxBytes)}, too large to read whole (write it as JSONL, one record a line)`);
+      parts.push(Buffer.from(b));
+    }
+    const buf = Buffer.concat(parts);
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+    } catch {
+      let line = 1;
+      let start = 0;
+      const decoder = new TextDecoder("utf-8", { fatal: true });
+      for (let i = 0; i <= buf.length; i++) {
+        if (i === buf.length || buf[i] === 0x0a) {
+          try {
+            decoder.decode(buf.subarray(start, i));
+          } catch {
+            throw new InputError(this.file, line, undefined, "not valid UTF-8 text");
+          }
+          line++;
+          start = i + 1;
+        }
+      }
+      throw new InputError(this.file, undefined, undefined, "not valid UTF-8 text");
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/**
+ * Read a whole text file (read once, streaming; pipes and FIFOs work) as UTF-8, rejecting invalid byte sequences.
+ * @throws UserError when the file is missing or unreadable, InputError(line) on non-UTF-8 bytes, InputError when
+ *   larger than MAX_WHOLE_FILE_BYTES.
+ */
+export function readTextFile(file: string): string {
+  const input = new InputFile(file);
+  try {
+    return input.text();
   } finally {
-    fs.closeSync(fd);
+    input.close();
+  }
+}
+
+/**
+ * Parse JSONL text. Blank lines are skipped. A line that is not JSON is an InputError naming file and line.
+ * @param file name used in error messages.
+ */
+export function parseJsonl(text: string, file: string): JsonlRecord[] {
+  const out: JsonlRecord[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const rec = parseLine(lines[i], i + 1, file);
+    if (rec) out.push(rec);
+  }
+  return out;
+}
+
+/** One JSONL line parsed (a trailing "\r" dropped), undefined for a blank line. @throws InputError(line). */
+export function parseLine(rawLine: string, line: number, file: string): JsonlRecord | undefined {
+  const raw = rawLine.replace(/\r$/, "");
+  if (raw.trim() === "") return undefined;
+  try {
+    return { line, value: JSON.parse(raw) };
+  } catch (err) {
+    throw new InputError(file, line, undefined, `not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Stream a text file line by line (1-based line numbers, without the newline), decoding each line as strict UTF-8.
+ * The file is opened and read once, so pipes and FIFOs work; memory stays bounded by the longest line.
+ * @throws UserError for a missing file, InputError(line) for invalid UTF-8 or a line over `maxLineBytes`
+ *   (default MAX_LINE_BYTES, 64 MiB).
+ */
+export function* readLines(file: string, opts: { chunkSize?: number; maxLineBytes?: number } = {}): Generator<{ line: number; text: string }> {
+  const input = new InputFile(file, opts.chunkSize);
+  try {
+    yield* input.lines(opts.maxLineBytes);
+  } finally {
+    input.close();
   }
 }
 
@@ -146,40 +257,34 @@ export function readJsonl(file: string): JsonlRecord[] {
   return [...iterateJsonl(file)];
 }
 
-/** First non-whitespace character of a file ("" for an empty file). */
-export function firstNonSpaceChar(file: string): string {
-  const fd = openForRead(file);
+/**
+ * The records of an input that is either a JSON array or JSONL, sniffed from its first non-space character and read
+ * once (pipes and FIFOs work). JSONL is streamed; a JSON array is read whole (at most MAX_WHOLE_FILE_BYTES) and its
+ * elements get `line` = 1-based index in the array (messages say "record N" then).
+ * @throws UserError/InputError naming the file (and line) for unreadable, non-UTF-8 or non-JSON input.
+ */
+export function* iterateJsonOrJsonl(file: string): Generator<JsonlRecord> {
+  const input = new InputFile(file);
   try {
-    const buf = Buffer.alloc(4096);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) return "";
-      const m = /\S/.exec(buf.subarray(0, n).toString("latin1"));
-      if (m) return m[0];
+    if (input.firstNonSpace() === "[") {
+      let value: unknown;
+      try {
+        value = JSON.parse(input.text());
+      } catch (err) {
+        if (err instanceof UserError) throw err;
+        throw new InputError(file, undefined, undefined, `not valid JSON (${(err as Error).message})`);
+      }
+      if (!Array.isArray(value)) throw new InputError(file, undefined, undefined, "expected a JSON array");
+      for (let i = 0; i < value.length; i++) yield { line: i + 1, value: value[i] };
+      return;
+    }
+    for (const { line, text } of input.lines()) {
+      const rec = parseLine(text, line, file);
+      if (rec) yield rec;
     }
   } finally {
-    fs.closeSync(fd);
+    input.close();
   }
-}
-
-/**
- * Read a file that is either a JSON array or JSONL. Array elements get `line` = 1-based index in the array
- * (messages say "record N" then).
- */
-export function readJsonOrJsonl(file: string): { records: JsonlRecord[]; array: boolean } {
-  const text = readTextFile(file);
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("[")) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new InputError(file, undefined, undefined, `not valid JSON (${(err as Error).message})`);
-    }
-    if (!Array.isArray(value)) throw new InputError(file, undefined, undefined, "expected a JSON array");
-    return { records: value.map((v, i) => ({ line: i + 1, value: v })), array: true };
-  }
-  return { records: parseJsonl(text, file), array: false };
 }
 
 /**
@@ -281,13 +386,114 @@ export function* iterateExistingOutput(file: string): Generator<JsonlRecord> {
   yield* iterateJsonl(file);
 }
 
+/** An output being written by openAtomicOutput: write to `fd`, then `commit()` (or `abort()` on failure). */
+export interface AtomicOutput {
+  fd: number;
+  /** Whether the target is written directly (a FIFO or character device) rather than through a temporary file. */
+  direct: boolean;
+  /** Close and rename the temporary file over the target. @throws UserError naming the file. */
+  commit(): void;
+  /** Close and remove the temporary file (the target is untouched); safe to call after a failed commit. */
+  abort(): void;
+}
+
 /**
- * Write a whole file atomically (temp file + rename), for non-append outputs such as exports and configs.
+ * Open an output to be replaced atomically: a temporary file beside the target (`.NAME.PID.TIME.tmp`), renamed over
+ * it by `commit()`, so readers see the old file or the new one, never half of one.
+ *
+ * A rename only ever replaces a regular file (or creates a new one):
+ * - a FIFO or character device (`/dev/null`, `/dev/stdout`) is opened and written directly, so it works as a sink and
+ *   stays what it is (a rename would replace the device node with a regular file, system-wide when run as root);
+ * - a symlink is followed: the file it names is replaced, the link kept;
+ * - a directory, socket or block device is refused.
+ * `abort()` (and a failed `commit()`) removes the temporary file; nothing is left behind.
+ * @throws UserError naming the file for a refused target or a folder that cannot be made.
+ */
+export function openAtomicOutput(file: string): AtomicOutput {
+  let target = path.resolve(file);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new UserError(`${file}: cannot write (${code ?? String(err)})`);
+  }
+  const fail = (err: unknown, what = "cannot write") => new UserError(`${file}: ${what} (${(err as Error).message})`);
+  if (st && !st.isFile()) {
+    if (st.isDirectory()) throw new UserError(`${file}: is a directory, expected a file`);
+    if (st.isFIFO() || st.isCharacterDevice()) {
+      let fd: number;
+      try {
+        fd = fs.openSync(target, "w");
+      } catch (err) {
+        throw fail(err);
+      }
+      let open = true;
+      const close = () => {
+        if (open) fs.closeSync(fd);
+        open = false;
+      };
+      return { fd, direct: true, commit: close, abort: () => { try { close(); } catch { /* nothing to clean */ } } };
+    }
+    const what = st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+    throw new UserError(`${file}: is ${what}; refusing to replace it (write to a regular file, a FIFO or a character device such as /dev/null)`);
+  }
+  if (st) target = fs.realpathSync(target);
+  const dir = path.dirname(target);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw fail(err, "cannot create its folder");
+  }
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, "w");
+  } catch (err) {
+    throw fail(err);
+  }
+  let open = true;
+  const abort = () => {
+    if (open) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already unusable */
+      }
+      open = false;
+    }
+    fs.rmSync(tmp, { force: true });
+  };
+  return {
+    fd,
+    direct: false,
+    commit: () => {
+      try {
+        fs.closeSync(fd);
+        open = false;
+        fs.renameSync(tmp, target);
+      } catch (err) {
+        abort();
+        throw fail(err, "cannot write");
+      }
+    },
+    abort,
+  };
+}
+
+/**
+ * Write a whole file atomically (openAtomicOutput: temp file + rename; FIFOs and character devices such as
+ * `/dev/null` written directly; directories, sockets and block devices refused), for non-append outputs such as
+ * exports and configs. A failed write leaves neither a temporary file nor a changed target.
+ * @throws UserError naming the file: a refused target, or a failed write with its errno (ENOSPC, EFBIG, ...).
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  const out = openAtomicOutput(file);
+  try {
+    fs.writeFileSync(out.fd, data);
+  } catch (err) {
+    out.abort();
+    throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
+  }
+  out.commit();
 }

@@ -2,26 +2,21 @@
  * `parrot merge --out FILE [--key FIELDS] IN...`: join the outputs of `--shard I/N` workers (or of several runs) into
  * one JSONL file without duplicates. The kind of rows (sessions, answers, judgments, pairs, context labels) is
  * detected from the rows and gives the key (src/merge/merge.ts); `--key` names the key fields for anything else.
- * All inputs are read and validated first (JSON, one kind, key fields present); the output is then streamed to a
- * temporary file and renamed, so a failed merge leaves no output behind. Memory: one key per kept row.
+ * Each input is read once, streaming (pipes and FIFOs work), and every row validated as it passes (JSON, one kind,
+ * valid as that kind's reader requires, key fields present); an input given twice is read once, an empty input is
+ * refused. Rows go to a temporary file renamed over `--out` at the end (openAtomicOutput; a device such as /dev/null
+ * is written directly), so a failed merge leaves no output behind. Memory: one key per kept row.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InputError, UserError } from "../io/errors.js";
-import { readLines } from "../io/jsonl.js";
-import { KEY_FIELDS, type MergeKind, dedupe, detectKind, parseKeyFlag, rowKey } from "./merge.js";
-
-interface Row {
-  file: string;
-  line: number;
-  row: unknown;
-  raw: string;
-}
+import { openAtomicOutput, readLines } from "../io/jsonl.js";
+import { mergeRows, parseKeyFlag, type MergeRow } from "./merge.js";
 
 /** Stream the JSON rows of `file` with their raw text. @throws InputError naming file and line. */
-function* rowsOf(file: string): Generator<Row> {
+function* rowsOf(file: string): Generator<MergeRow> {
   for (const { line, text } of readLines(file)) {
     const raw = text.replace(/\r$/, "");
     if (raw.trim() === "") continue;
@@ -36,33 +31,28 @@ function* rowsOf(file: string): Generator<Row> {
 }
 
 /**
- * Validate every input: JSON rows of one kind whose key fields are present.
- * @returns the key fields to use and the detected kind (undefined with --key or when every input is empty).
+ * The inputs with repeats left out: a path naming a file already given (the same device and inode, through a
+ * symlink or another spelling) is read once. Paths that cannot be stat'ed are kept (reading them gives the error).
  */
-export function validateInputs(files: ReadonlyArray<string>, keyFlag?: string): { fields: string[]; kind?: MergeKind } {
-  const explicit = keyFlag !== undefined ? parseKeyFlag(keyFlag) : undefined;
-  let kind: MergeKind | undefined;
-  let first: { file: string; line: number } | undefined;
-  for (const file of files) {
-    for (const r of rowsOf(file)) {
-      if (explicit) {
-        rowKey(r.row, explicit, file, r.line);
-        continue;
-      }
-      const k = detectKind(r.row);
-      if (k === undefined) {
-        throw new InputError(file, r.line, undefined, "not a parrot session, answer, judgment, pair or context row; name the key fields with --key");
-      }
-      if (kind === undefined) {
-        kind = k;
-        first = { file, line: r.line };
-      } else if (k !== kind) {
-        throw new InputError(file, r.line, undefined, `a ${k} row, but ${first!.file}:${first!.line} is a ${kind} row; merge one kind of file at a time`);
-      }
-      rowKey(r.row, KEY_FIELDS[k], file, r.line);
+export function distinctInputs(files: ReadonlyArray<string>): { unique: string[]; repeated: string[] } {
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  const repeated: string[] = [];
+  for (const f of files) {
+    let id: string;
+    try {
+      const st = fs.statSync(f);
+      id = `${st.dev}:${st.ino}`;
+    } catch {
+      id = `path:${path.resolve(f)}`;
+    }
+    if (seen.has(id)) repeated.push(f);
+    else {
+      seen.add(id);
+      unique.push(f);
     }
   }
-  return { fields: explicit ?? (kind ? [...KEY_FIELDS[kind]] : []), kind };
+  return { unique, repeated };
 }
 
 export function register(program: Command): void {
@@ -77,32 +67,31 @@ export function register(program: Command): void {
       for (const f of inputs) {
         if (path.resolve(f) === outAbs) throw new UserError(`--out ${opts.out} is also an input; write the merge to a new file`);
       }
-      const { fields, kind } = validateInputs(inputs, opts.key);
-      const dir = path.dirname(outAbs);
-      fs.mkdirSync(dir, { recursive: true });
-      const tmp = path.join(dir, `.${path.basename(outAbs)}.${process.pid}.merge.tmp`);
-      const fd = fs.openSync(tmp, "w");
+      const explicit = opts.key !== undefined ? parseKeyFlag(opts.key) : undefined;
+      const { unique, repeated } = distinctInputs(inputs);
+      const out = openAtomicOutput(opts.out);
       let counts;
       try {
         const all = (function* () {
-          for (const f of inputs) yield* rowsOf(f);
+          for (const f of unique) {
+            let n = 0;
+            for (const r of rowsOf(f)) {
+              n++;
+              yield r;
+            }
+            if (n === 0) throw new UserError(`${f}: no records (an empty input; leave it out if it is meant to be empty)`);
+          }
         })();
         const hash = (raw: string) => createHash("sha1").update(raw).digest("base64");
-        counts = fields.length === 0
-          ? { read: {}, written: 0, duplicates: 0, conflicting: 0 }
-          : dedupe(all, fields, (raw) => fs.writeSync(fd, raw + "\n"), hash);
-        fs.closeSync(fd);
-        fs.renameSync(tmp, outAbs);
+        counts = mergeRows(all, explicit, (raw) => fs.writeSync(out.fd, raw + "\n"), hash);
       } catch (err) {
-        try {
-          fs.closeSync(fd);
-        } catch {
-          /* already closed */
-        }
-        fs.rmSync(tmp, { force: true });
-        throw err;
+        out.abort();
+        throw err instanceof UserError ? err : new UserError(`${opts.out}: cannot write (${(err as Error).message}); nothing was written`);
       }
-      const per = inputs.map((f) => `${f}: ${counts.read[f] ?? 0}`).join(", ");
+      out.commit();
+      const { kind, fields } = counts;
+      if (repeated.length) process.stderr.write(`parrot merge: ${repeated.length} input${repeated.length > 1 ? "s" : ""} given more than once, read once: ${repeated.join(", ")}\n`);
+      const per = unique.map((f) => `${f}: ${counts.read[f] ?? 0}`).join(", ");
       process.stderr.write(
         `parrot merge: ${counts.written} ${kind ?? "row"}s -> ${opts.out} (key ${fields.join(", ") || "-"}); read ${per}; ` +
           `${counts.duplicates} duplicates dropped${counts.conflicting ? ` (${counts.conflicting} with different content; the first was kept)` : ""}\n`,

@@ -11,11 +11,18 @@
  * | answer     | `model_id` and `choices` (FastChat)             | `question_id`, `model_id`             |
  * | session    | `messages` array (parrot collect)               | `id`                                  |
  *
- * or given explicitly as `--key FIELD,FIELD` (dotted paths allowed). Rows are kept in input order (files in the
- * order given, lines in file order); a later row with a key already seen is dropped and counted, and rows whose
+ * or given explicitly as `--key FIELD,FIELD` (dotted paths allowed). Every row of a detected kind is validated as
+ * that kind's reader does (validateRow: sessions as readSessionFile, pairs as readPairs, answers and judgments with
+ * the FastChat schemas of src/bench/data.ts, context rows by their fields). Rows are kept in input order (files in
+ * the order given, lines in file order); a later row with a key already seen is dropped and counted, and rows whose
  * content differs from the kept one are counted separately (the same work done twice, e.g. two overlapping runs).
  */
+import { z } from "zod";
+import { AnswerSchema, JudgmentSchema } from "../bench/data.js";
+import { sessionFromRecord } from "../conversations/session.js";
 import { InputError, UserError } from "../io/errors.js";
+import { validateRecord, type JsonlRecord } from "../io/jsonl.js";
+import { pairFromRecord } from "../export/data.js";
 
 export const MERGE_KINDS = ["pair", "context", "judgment", "answer", "session"] as const;
 export type MergeKind = (typeof MERGE_KINDS)[number];
@@ -90,31 +97,86 @@ export interface MergeCounts {
   conflicting: number;
 }
 
+/** A context-detection row (`parrot context detect`): the fields its readers rely on. */
+const ContextRowSchema = z.looseObject({
+  id: z.string().min(1, "must be a non-empty string"),
+  turn: z.number().int().min(1),
+  context_dependent: z.boolean(),
+  score: z.number().optional(),
+  cues: z.array(z.string()).optional(),
+});
+
 /**
- * Deduplicate rows by key, first occurrence wins. `rows` yields (file, line, row, raw line); `keep` receives the
- * raw JSON line of every kept row. Memory: one key and one content hash per kept row.
+ * Validate one row of `kind` as that kind's reader does: sessions (schema, roles user/assistant alternating from
+ * the user, no empty content), pairs (schema, prompt ending with the user query), FastChat answers and judgments,
+ * context rows. Duplicate keys are not an error here (dropping them is what merge does).
+ * @throws InputError naming file, line and field.
  */
-export function dedupe(
-  rows: Iterable<{ file: string; line: number; row: unknown; raw: string }>,
-  fields: ReadonlyArray<string>,
+export function validateRow(kind: MergeKind, rec: JsonlRecord, file: string): void {
+  if (kind === "session") sessionFromRecord(rec, file);
+  else if (kind === "pair") pairFromRecord(rec, file);
+  else if (kind === "answer") validateRecord(AnswerSchema, rec, file);
+  else if (kind === "judgment") validateRecord(JudgmentSchema, rec, file);
+  else validateRecord(ContextRowSchema, rec, file);
+}
+
+/** One input row: its file, line, parsed value and raw JSON text. */
+export interface MergeRow {
+  file: string;
+  line: number;
+  row: unknown;
+  raw: string;
+}
+
+/** Counters of a merge, with the kind and key fields used. */
+export interface MergeResult extends MergeCounts {
+  /** The detected kind; undefined with --key. */
+  kind?: MergeKind;
+  fields: string[];
+}
+
+/**
+ * Merge rows in one pass: detect the kind from the first row (unless `explicit` key fields are given), check that
+ * every row is of that kind and valid (validateRow) and has its key fields, and keep the first row of each key.
+ * `keep` receives the raw JSON line of every kept row, in input order. Memory: one key and one content hash per
+ * kept row.
+ * @throws InputError naming file, line and field for the first bad row (rows kept before it were handed to `keep`:
+ *   the caller writes to a temporary file and discards it).
+ */
+export function mergeRows(
+  rows: Iterable<MergeRow>,
+  explicit: ReadonlyArray<string> | undefined,
   keep: (raw: string) => void,
   hash: (raw: string) => string,
-): MergeCounts {
+): MergeResult {
   const seen = new Map<string, string>();
-  const counts: MergeCounts = { read: {}, written: 0, duplicates: 0, conflicting: 0 };
+  const result: MergeResult = { read: {}, written: 0, duplicates: 0, conflicting: 0, fields: explicit ? [...explicit] : [] };
+  let first: { file: string; line: number } | undefined;
   for (const { file, line, row, raw } of rows) {
-    counts.read[file] = (counts.read[file] ?? 0) + 1;
-    const key = rowKey(row, fields, file, line);
+    result.read[file] = (result.read[file] ?? 0) + 1;
+    if (!explicit) {
+      const k = detectKind(row);
+      if (k === undefined) throw new InputError(file, line, undefined, "not a parrot session, answer, judgment, pair or context row; name the key fields with --key");
+      if (result.kind === undefined) {
+        result.kind = k;
+        result.fields = [...KEY_FIELDS[k]];
+        first = { file, line };
+      } else if (k !== result.kind) {
+        throw new InputError(file, line, undefined, `a ${k} row, but ${first!.file}:${first!.line} is a ${result.kind} row; merge one kind of file at a time`);
+      }
+    }
+    const key = rowKey(row, result.fields, file, line);
+    if (result.kind) validateRow(result.kind, { line, value: row }, file);
     const h = hash(raw);
     const prev = seen.get(key);
     if (prev !== undefined) {
-      counts.duplicates++;
-      if (prev !== h) counts.conflicting++;
+      result.duplicates++;
+      if (prev !== h) result.conflicting++;
       continue;
     }
     seen.set(key, h);
     keep(raw);
-    counts.written++;
+    result.written++;
   }
-  return counts;
+  return result;
 }

@@ -167,14 +167,20 @@ export const REPORT_JS = String.raw`
     }
     root.appendChild(el("h2", { text: "Scores by turn (paper Table 3)" }));
     root.appendChild(el("p", { class: "note", text: B.total + " judgments" + judgeText(B.judges) + "; " + B.failed +
-      " failed (no rating, score -1), left out of the means. Mean judge score (1-10) with 95% bootstrap interval over questions (" + B.resamples +
-      " resamples); \u2605 = best in column; \u2013 = no judgments for those turns." }));
-    var best = {};
-    BUCKETS.forEach(function (b) {
-      var m = -Infinity;
-      B.rows.forEach(function (r) { if (r[b[0]] !== null && r[b[0]] > m) m = r[b[0]]; });
-      best[b[0]] = m;
-    });
+      " failed (no rating, score -1), left out of the means" + (B.duplicates ? "; " + B.duplicates + " exact duplicate rows dropped" : "") +
+      ". One table per benchmark, judge and prompt set (never pooled). Mean judge score (1-10) with 95% bootstrap interval over questions (" + B.resamples +
+      " resamples); \u2605 = best in column of its table; \u2013 = no judgments for those turns." }));
+    B.groups.forEach(function (G, gi) { renderBenchGroup(root, G, gi === 0 ? "" : "-" + (gi + 1)); });
+    root.appendChild(el("h3", { text: "Failed judgments" }));
+    root.appendChild(el("p", { class: "note", text: B.failed === 0 ? "None: every judgment holds a rating." :
+      B.groups.map(function (G) { return G.rows.filter(function (r) { return r.failed > 0; }).map(function (r) { return r.model + " (" + G.bench + ", " + G.judge + "): " + r.failed; }).join("; "); }).filter(Boolean).join("; ") }));
+    root.appendChild(modelsTable());
+  }
+
+  // One benchmark table (one benchmark, judge and prompt set) with its charts; sfx keeps element ids unique.
+  function renderBenchGroup(root, B, sfx) {
+    root.appendChild(el("h3", { text: B.bench + " \u00b7 judge " + B.judge + " \u00b7 prompt " + B.prompt + " (" + B.total + " judgments)" }));
+    var best = B.best;
     var head = el("tr", null, [el("th", { scope: "col", text: "Model" })].concat(BUCKETS.map(function (b) { return el("th", { scope: "col", text: b[1] }); }))
       .concat([el("th", { scope: "col", text: "rated" }), el("th", { scope: "col", text: "failed" })]));
     var body = B.rows.map(function (r) {
@@ -184,12 +190,12 @@ export const REPORT_JS = String.raw`
         return el("td", { class: isBest ? "best" : null }, [fmt(v) + (isBest ? " \u2605" : ""), ci ? el("span", { class: "ci", text: "[" + fmt(ci[0]) + ", " + fmt(ci[1]) + "]" }) : null]);
       })).concat([el("td", { text: r.n }), el("td", { text: r.failed })]));
     });
-    root.appendChild(el("div", { class: "scroll" }, [el("table", { id: "bench-table" }, [el("thead", null, [head]), el("tbody", null, body)])]));
+    root.appendChild(el("div", { class: "scroll" }, [el("table", { id: "bench-table" + sfx }, [el("thead", null, [head]), el("tbody", null, body)])]));
 
     var charts2 = el("div", { class: "charts" });
     root.appendChild(charts2);
     var lineBox = el("div", null, [el("h3", { text: "Mean score by turn" })]);
-    var lineEl = el("div", { class: "chart", id: "chart-turns", role: "img", "aria-label": "Mean judge score by turn, one line per model" });
+    var lineEl = el("div", { class: "chart", id: "chart-turns" + sfx, role: "img", "aria-label": "Mean judge score by turn, one line per model (" + B.bench + ", judge " + B.judge + ")" });
     lineBox.appendChild(lineEl);
     var maxTurn = Math.max(8, B.turns.length ? B.turns[B.turns.length - 1] : 1);
     var xs = []; for (var t = 1; t <= maxTurn; t++) xs.push("Turn " + t);
@@ -201,15 +207,10 @@ export const REPORT_JS = String.raw`
     var cats = B.categories.filter(function (c) { return c !== "unknown"; }).concat(B.categories.indexOf("unknown") >= 0 ? ["unknown"] : []);
     var catEl = null;
     if (cats.length) {
-      catEl = el("div", { class: "chart", id: "chart-categories", role: "img", "aria-label": "Mean judge score per question category and model" });
+      catEl = el("div", { class: "chart", id: "chart-categories" + sfx, role: "img", "aria-label": "Mean judge score per question category and model (" + B.bench + ", judge " + B.judge + ")" });
       catEl.style.height = (Math.max(300, cats.length * (B.rows.length * 14 + 12) + 50) + legendRows(catEl, B.rows.map(function (r) { return r.model; })) * 20) + "px";
       catBox.appendChild(catEl);
     } else catBox.appendChild(el("p", { class: "note", text: "Categories need the questions file (--questions)." }));
-    root.appendChild(el("h3", { text: "Failed judgments" }));
-    root.appendChild(el("p", { class: "note", text: B.failed === 0 ? "None: every judgment holds a rating." :
-      B.rows.filter(function (r) { return r.failed > 0; }).map(function (r) { return r.model + ": " + r.failed; }).join("; ") }));
-    root.appendChild(modelsTable());
-
     var names = B.rows.map(function (r) { return r.model; });
     var legend = { type: "plain", bottom: 0, left: "center", textStyle: { fontSize: 11 }, itemGap: 12 };
     var lr = legendRows(lineEl, names);
@@ -269,7 +270,8 @@ export const REPORT_JS = String.raw`
   function renderBrowse(root, qkey) {
     var qs = DATA.questions;
     if (!browse.models) {
-      var judged = DATA.bench ? DATA.bench.rows.map(function (r) { return r.model; }) : [];
+      var judged = [];
+      if (DATA.bench) DATA.bench.groups.forEach(function (G) { G.rows.forEach(function (r) { if (judged.indexOf(r.model) < 0) judged.push(r.model); }); });
       browse.models = (judged.length ? judged : DATA.models).slice(0, 4);
     }
     if (qkey) { var i = qs.findIndex(function (q) { return q.key === qkey; }); if (i >= 0) browse.q = i; }

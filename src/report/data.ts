@@ -2,7 +2,7 @@
  * The report's data: everything the page shows, computed in Node from validated inputs and embedded in the page as
  * one JSON object (the page does no statistics of its own). Pure functions: no file access here (see inputs.ts).
  *
- * Sources: benchmark aggregation is src/bench/show.ts summarizeJudgments (FastChat show_result.py + paper Table 3
+ * Sources: benchmark aggregation is src/bench/show.ts summarizeJudgmentGroups (FastChat show_result.py + paper Table 3
  * turn buckets + bootstrap CI); dataset statistics are src/stats/stats.ts datasetStats (paper Table 1); context cues
  * are src/context/detect.ts detectContextDependency (paper section 3.3).
  */
@@ -10,7 +10,7 @@ import type { Answer, Judgment, Question } from "../bench/data.js";
 import { qidKey } from "../bench/data.js";
 import { UserError } from "../io/errors.js";
 import { FAILED_SCORE } from "../bench/score.js";
-import { bootstrapMeanCI, rowScore, summarizeJudgments, type ModelSummary } from "../bench/show.js";
+import { bootstrapMeanCI, dropDuplicateJudgments, judgmentGroup, rowScore, summarizeJudgmentGroups, type ModelSummary } from "../bench/show.js";
 import { detectContextDependency } from "../context/detect.js";
 import type { Session } from "../conversations/session.js";
 import type { PreferencePair } from "../export/data.js";
@@ -59,18 +59,34 @@ export interface BenchModelRow extends ModelSummary {
   intervals: Record<Bucket, [number, number] | null>;
 }
 
-export interface BenchData {
+/** One benchmark table: the rows of one benchmark, judge model and prompt set (show.ts judgmentGroup). */
+export interface BenchGroupData {
+  bench: string;
+  judge: string;
+  prompt: string;
   /** Judged models, best overall first. */
   rows: BenchModelRow[];
+  /** Best value of each Table 3 column among this table's rows (the page stars it); null where no row has one. */
+  best: Record<Bucket, number | null>;
   /** Turn numbers with at least one rated judgment, ascending. */
   turns: number[];
   /** Categories with at least one rated judgment (empty without a questions file). */
   categories: string[];
-  /** Judge model / prompt names seen in `judge`. */
-  judges: string[];
-  /** Judgment rows read (dry-run rows excluded), and those without a rating (score -1). */
+  /** Judgment rows of this table, and those without a rating (score -1). */
   total: number;
   failed: number;
+}
+
+export interface BenchData {
+  /** One table per benchmark, judge model and prompt set, sorted by benchmark, judge, prompt. */
+  groups: BenchGroupData[];
+  /** Judge model / prompt names seen in `judge`. */
+  judges: string[];
+  /** Judgment rows used (dry-run rows and exact duplicates excluded), and those without a rating (score -1). */
+  total: number;
+  failed: number;
+  /** Rows dropped as exact repeats of an earlier row (show.ts dropDuplicateJudgments). */
+  duplicates: number;
   resamples: number;
 }
 
@@ -173,26 +189,51 @@ export function bucketIntervals(rows: ReadonlyArray<Judgment>, resamples: number
   return out;
 }
 
-/** Benchmark table, per-turn and per-category data from judgment rows; null when there are no (non-dry-run) rows. */
-export function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Question>, resamples: number, seed: number): BenchData | null {
+/**
+ * Benchmark tables from judgment rows: exact duplicates dropped, then one table per benchmark, judge model and prompt
+ * set (show.ts summarizeJudgmentGroups), each with its per-turn and per-category data and its own best per column.
+ * @returns null when there are no (non-dry-run) rows.
+ * @throws UserError for two different judgments of one turn by one judge and prompt.
+ */
+export function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Question>, resamples: number, seed: number, where?: (row: Judgment) => string): BenchData | null {
   const live = rows.filter((r) => !r.dry_run);
   if (live.length === 0) return null;
   const categories = questions.length > 0 ? new Map(questions.map((q) => [q.question_id, q.category])) : undefined;
-  const summary = summarizeJudgments(live, { categories, resamples, seed });
-  const intervals = bucketIntervals(live, resamples, seed);
+  const { rows: unique, duplicates } = dropDuplicateJudgments(live, where);
+  const grouped = summarizeJudgmentGroups(unique, { categories, resamples, seed });
   const empty = Object.fromEntries(BUCKETS.map((b) => [b, null])) as Record<Bucket, null>;
-  const out: BenchModelRow[] = Object.entries(summary.models).map(([model, s]) => ({ model, ...s, intervals: intervals.get(model) ?? empty }));
-  out.sort((a, b) => (b.overall ?? -Infinity) - (a.overall ?? -Infinity) || a.model.localeCompare(b.model));
-  const turns = [...new Set(out.flatMap((r) => Object.keys(r.per_turn).map(Number)))].sort((a, b) => a - b);
-  const cats = [...new Set(out.flatMap((r) => Object.keys(r.categories)))].sort();
-  const judges = [...new Set(live.map((r) => (r.judge ?? []).join(" / ")).filter((j) => j !== ""))].sort();
+  const groups: BenchGroupData[] = grouped.groups.map((g) => {
+    const own = unique.filter((r) => {
+      const k = judgmentGroup(r.judge);
+      return k.bench === g.bench && k.judge === g.judge && k.prompt === g.prompt;
+    });
+    const intervals = bucketIntervals(own, resamples, seed);
+    const out: BenchModelRow[] = Object.entries(g.models).map(([model, s]) => ({ model, ...s, intervals: intervals.get(model) ?? empty }));
+    out.sort((a, b) => (b.overall ?? -Infinity) - (a.overall ?? -Infinity) || a.model.localeCompare(b.model));
+    const best = {} as Record<Bucket, number | null>;
+    for (const b of BUCKETS) {
+      const vs = out.map((r) => r[b]).filter((v): v is number => v !== null);
+      best[b] = vs.length ? Math.max(...vs) : null;
+    }
+    return {
+      bench: g.bench,
+      judge: g.judge,
+      prompt: g.prompt,
+      rows: out,
+      best,
+      turns: [...new Set(out.flatMap((r) => Object.keys(r.per_turn).map(Number)))].sort((a, b) => a - b),
+      categories: [...new Set(out.flatMap((r) => Object.keys(r.categories)))].sort(),
+      total: g.rows,
+      failed: out.reduce((a, r) => a + r.failed, 0),
+    };
+  });
+  const judges = [...new Set(unique.map((r) => (r.judge ?? []).join(" / ")).filter((j) => j !== ""))].sort();
   return {
-    rows: out,
-    turns,
-    categories: cats,
+    groups,
     judges,
-    total: live.length,
-    failed: out.reduce((a, r) => a + r.failed, 0),
+    total: unique.length,
+    failed: groups.reduce((a, g) => a + g.failed, 0),
+    duplicates,
     resamples,
   };
 }
@@ -237,8 +278,11 @@ export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {
   const maxSessions = options.maxSessions ?? 500;
   const maxPairs = options.maxPairs ?? 1000;
   const allQuestions = inputs.questions.flatMap((q) => q.rows);
-  const judgmentRows = inputs.judgments.flatMap((j) => j.rows).filter((r) => !r.dry_run);
-  const bench = benchData(judgmentRows, allQuestions, resamples, seed);
+  const fileOf = new Map<Judgment, string>();
+  for (const j of inputs.judgments) for (const r of j.rows) fileOf.set(r, j.file);
+  const bench = benchData(inputs.judgments.flatMap((j) => j.rows), allQuestions, resamples, seed, (r) => fileOf.get(r) ?? "");
+  // The browser shows each judgment once: exact duplicates (a file given twice) are left out here too.
+  const judgmentRows = dropDuplicateJudgments(inputs.judgments.flatMap((j) => j.rows)).rows;
 
   // Questions, in file order, then ids only seen in answers/judgments (sorted).
   const questions = new Map<string, QuestionView>();
@@ -305,7 +349,7 @@ export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {
     }
   }
 
-  const judged = bench ? bench.rows.map((r) => r.model) : [];
+  const judged = bench ? [...new Set(bench.groups.flatMap((g) => g.rows.map((r) => r.model)))] : [];
   const others = [...answerModels].filter((m) => !judged.includes(m)).sort((a, b) => a.localeCompare(b));
 
   let pairs: PairsView | null = null;

@@ -68,7 +68,7 @@ export function renderReportHtml(data: ReportData, options: RenderOptions = {}):
 
 function describe(d: ReportData): string {
   const parts: string[] = [];
-  if (d.bench) parts.push(`${d.bench.rows.length} judged models`);
+  if (d.bench) parts.push(`${new Set(d.bench.groups.flatMap((g) => g.rows.map((r) => r.model))).size} judged models`);
   if (d.models.length) parts.push(`${d.models.length} models`);
   if (d.questions.length) parts.push(`${d.questions.length} questions`);
   if (d.datasets.length) parts.push(`${d.datasets.reduce((a, x) => a + x.total, 0)} sessions`);

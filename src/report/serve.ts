@@ -4,8 +4,14 @@
  *   memory, and the files are polled; when one changes (or a file appears in a watched folder) the page is rebuilt
  *   and every open page gets a server-sent `reload` event. A rebuild that fails (a file caught half written, a bad
  *   record) keeps the last good page and sends a `problem` event with the error, shown in a banner.
- * - a report folder (holding index.html, as `parrot report` writes it): its files are served as they are, the
- *   live-reload client is added to HTML pages, and a change to any file there sends `reload`.
+ * - a report folder (holding index.html, as `parrot report` writes it): the report's own files (REPORT_FILES) are
+ *   served as they are, the live-reload client is added to HTML pages, and a change to one of them sends `reload`.
+ *   Nothing else in the folder is served: no dotfiles, no other files, nothing whose real path (after symlinks) lies
+ *   outside the folder.
+ *
+ * Every request is checked first: its Host header must be `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT`
+ * (anything else is 421, so a web page that rebinds its own host name to 127.0.0.1 cannot read the report), and a
+ * path that does not parse or percent-decode (`/%zz`) is 400. No request can stop the server.
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -16,6 +22,9 @@ import { buildReportData, type ReportOptions } from "./data.js";
 import { renderReportHtml } from "./html.js";
 import { LIVE_RELOAD_JS } from "./client.js";
 import { classifyPaths, countFiles, listDataFiles, loadInputs } from "./inputs.js";
+
+/** The files `parrot report` writes into its folder; report-folder mode serves these and nothing else. */
+export const REPORT_FILES: ReadonlyArray<string> = ["index.html"];
 
 /** Path of the server-sent events stream. */
 export const EVENTS_PATH = "/__parrot/events";
@@ -62,6 +71,56 @@ function signature(files: ReadonlyArray<string>): string {
     .join("\n");
 }
 
+/**
+ * Whether a request's Host header names this server: `127.0.0.1:PORT`, `localhost:PORT` (any case) or `[::1]:PORT`.
+ * A missing header, another name, another port or no port is refused (DNS rebinding defence).
+ */
+export function isAllowedHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const h = host.toLowerCase();
+  return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
+}
+
+/**
+ * The request path, percent-decoded, or undefined when it does not parse as a URL path or does not decode
+ * (`/%zz`, a lone `%`, an invalid UTF-8 sequence, `//host:99999`).
+ */
+function decodedPath(reqUrl: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(reqUrl ?? "/", "http://127.0.0.1").pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Read one of the report's own files from a report folder, or undefined (404) when `name` is not in REPORT_FILES,
+ * does not exist, is not a regular file, or resolves (through symlinks) to a path outside `realDir`.
+ * @param realDir the folder's real path (fs.realpathSync).
+ */
+function readReportFile(realDir: string, name: string): Buffer | undefined {
+  if (!REPORT_FILES.includes(name)) return undefined;
+  let real: string;
+  try {
+    real = fs.realpathSync(path.join(realDir, name));
+  } catch {
+    return undefined;
+  }
+  if (!real.startsWith(realDir + path.sep)) return undefined;
+  let fd: number;
+  try {
+    fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function withLiveReload(html: string): string {
   const tag = `<script>${LIVE_RELOAD_JS}</script>`;
   const i = html.lastIndexOf("</body>");
@@ -78,11 +137,12 @@ export async function startViewServer(paths: ReadonlyArray<string>, options: Vie
   if (paths.length === 0) throw new UserError("parrot view: give a report folder or data files/folders");
   const log = options.log ?? (() => {});
   const reportDir = paths.length === 1 && fs.existsSync(path.join(paths[0], "index.html")) && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : undefined;
+  const realReportDir = reportDir ? fs.realpathSync(reportDir) : undefined;
 
   let page = "";
   let watched: string[] = [];
   const listWatched = (): string[] => {
-    if (reportDir) return fs.readdirSync(reportDir).sort().map((f) => path.join(reportDir, f)).filter((f) => fs.statSync(f).isFile());
+    if (reportDir) return REPORT_FILES.map((f) => path.join(reportDir, f));
     return paths.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? listDataFiles(p) : [p]));
   };
   const build = (): string => {
@@ -103,9 +163,17 @@ export async function startViewServer(paths: ReadonlyArray<string>, options: Vie
     for (const res of clients) res.write(msg);
   };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname === EVENTS_PATH) {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (!isAllowedHost(req.headers.host, port)) {
+      res.writeHead(421, { "content-type": TYPES[".txt"] }).end("misdirected request: use http://127.0.0.1:PORT/ or http://localhost:PORT/\n");
+      return;
+    }
+    const pathname = decodedPath(req.url);
+    if (pathname === undefined) {
+      res.writeHead(400, { "content-type": TYPES[".txt"] }).end("bad request: malformed path\n");
+      return;
+    }
+    if (pathname === EVENTS_PATH) {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
       res.write(": connected\n\n");
       clients.add(res);
@@ -116,21 +184,30 @@ export async function startViewServer(paths: ReadonlyArray<string>, options: Vie
       res.writeHead(405).end();
       return;
     }
-    if (!reportDir) {
-      if (url.pathname === "/" || url.pathname === "/index.html") {
+    if (!realReportDir) {
+      if (pathname === "/" || pathname === "/index.html") {
         res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store" }).end(page);
       } else res.writeHead(404, { "content-type": TYPES[".txt"] }).end("not found\n");
       return;
     }
-    const rel = decodeURIComponent(url.pathname === "/" ? "/index.html" : url.pathname);
-    const file = path.resolve(reportDir, "." + rel);
-    if (!file.startsWith(reportDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const name = pathname === "/" ? "index.html" : pathname.slice(1);
+    const body = readReportFile(realReportDir, name);
+    if (body === undefined) {
       res.writeHead(404, { "content-type": TYPES[".txt"] }).end("not found\n");
       return;
     }
-    const type = TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
-    const body = fs.readFileSync(file);
+    const type = TYPES[path.extname(name).toLowerCase()] ?? "application/octet-stream";
     res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(type.startsWith("text/html") ? withLiveReload(body.toString("utf8")) : body);
+  };
+  let port = 0;
+  const server = http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      log(`parrot view: request ${JSON.stringify(req.url)} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": TYPES[".txt"] });
+      res.end();
+    }
   });
 
   let busy = false;
@@ -172,7 +249,7 @@ export async function startViewServer(paths: ReadonlyArray<string>, options: Vie
     });
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
