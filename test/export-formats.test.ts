@@ -231,24 +231,6 @@ describe("tokens: every record accounted for", () => {
     expect(t.written).toBe(readJsonl(out).length);
     expect(t.in).toBe(t.written + t.tooLong);
   });
-
-  it("dpo --truncate: a pair whose responses alone fill the length is dropped and counted", async () => {
-    const out = path.join(dir, "dpo-cut.jsonl");
-    const query = "Please explain in detail how volcanoes form, why some of them erupt explosively and others do not, and what the warning signs are.";
-    const pair = (id: string, chosen: string) => ({ id, session_id: id, turn: 2, strategy: "context-neglect", prompt: [{ role: "user", content: "Tell me about volcanoes." }, { role: "assistant", content: "They are vents." }, { role: "user", content: query }], chosen, rejected: "No idea.", meta: {} });
-    const cutPairs = path.join(dir, "cut-pairs.jsonl");
-    fs.writeFileSync(cutPairs, [pair("short", "Magma rises."), pair("long", "word ".repeat(80).trim())].map((p) => JSON.stringify(p)).join("\n") + "\n");
-    const r = await exportOk(["dpo", cutPairs, "--format", "tokens", "--tokenizer", TOKENIZER, "--out", out, "--max-length", "40", "--truncate"]);
-    const t = tokensLine(r.stderr);
-    const lines = readJsonl(out);
-    expect(t.written).toBe(lines.length);
-    expect(t.in).toBe(t.written + t.dropped);
-    expect(t.dropped).toBeGreaterThan(0);
-    expect(t.in).toBe(2);
-    expect(t.written).toBe(1);
-    expect(t.reasons).toBe("1 no room for the prompt within 40 tokens");
-    for (const rec of lines) expect(rec.prompt_input_ids.length).toBeGreaterThan(0);
-  });
 });
 
 describe("dpo formats", () => {

@@ -57,8 +57,6 @@ export interface ExportCounts {
   droppedLong: number;
   /** Over-long SFT records dropped because no trained token (label != -100) lies within the max length. */
   noTrained: number;
-  /** Over-long DPO pairs dropped because the longer response alone fills the max length (no room for the prompt). */
-  noPromptRoom: number;
   straddled: number;
   trainedTokens: number;
   tokens: number;
@@ -86,7 +84,7 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
   if (kind !== "dpo" && opts.strategies !== undefined) throw new UserError("--strategies applies to dpo pairs only");
   const tok: ModelTokenizer | undefined = opts.tokenizer ? loadTokenizer(opts.tokenizer) : undefined;
   const maxLength = opts.maxLength ?? DEFAULT_MAX_LENGTH;
-  const counts: ExportCounts = { input: 0, records: 0, tooLong: 0, truncatedTokens: 0, droppedLong: 0, noTrained: 0, noPromptRoom: 0, straddled: 0, trainedTokens: 0, tokens: 0 };
+  const counts: ExportCounts = { input: 0, records: 0, tooLong: 0, truncatedTokens: 0, droppedLong: 0, noTrained: 0, straddled: 0, trainedTokens: 0, tokens: 0 };
   const records: ExportRecord[] = [];
   const summary: string[] = [];
   let sessionStats: SessionStats | undefined;
@@ -149,9 +147,8 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
   if (tokens) {
     const reasons = [
       counts.noTrained ? `${counts.noTrained} no trained token within the first ${maxLength}` : "",
-      counts.noPromptRoom ? `${counts.noPromptRoom} no room for the prompt within ${maxLength} tokens` : "",
     ].filter(Boolean);
-    const dropped = counts.noTrained + counts.noPromptRoom;
+    const dropped = counts.noTrained;
     summary.push(
       `tokens: ${counts.input} in, ${counts.records} written; max length ${maxLength}: ${counts.tooLong} too long` +
         (opts.truncate ? `: ${counts.truncatedTokens} truncated, ${dropped} dropped (${reasons.join(", ") || "none"})` : " (dropped)"),
