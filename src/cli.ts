@@ -84,8 +84,30 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Exit codes of a run stopped by a signal: 128 + the signal number, as shells report them. */
+export const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM: say what happened to the output and exit 130 / 143. Every finished row was written by
+ * one synchronous write when it finished (src/io/jsonl.ts), so nothing finished is lost; the exit handlers release
+ * the output's lock. A command with its own handler (`parrot models serve` stops its server first) takes precedence.
+ */
+export function installInterruptHandlers(): void {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const handler = () => {
+      if (process.listenerCount(sig) > 1) return;
+      process.stderr.write(
+        `\nparrot: interrupted (${sig}): every finished row is kept in the output; rerun the same command to resume\n`,
+      );
+      process.exit(SIGNAL_EXIT[sig]);
+    };
+    process.on(sig, handler);
+  }
+}
+
 const invokedDirectly = process.argv[1] && /(?:^|[\\/])(?:cli\.js|parrot)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  installInterruptHandlers();
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

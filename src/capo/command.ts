@@ -19,7 +19,7 @@ import { loadContextDecisions } from "./context-file.js";
 import { CAPO_PROMPT_VERSION } from "./prompts.js";
 import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
-import { intOption, positiveNumberOption } from "../cli/options.js";
+import { intOption, timeoutSecondsOption } from "../cli/options.js";
 import { STRATEGIES, type Strategy } from "./prompts.js";
 import { type PairRow, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
 
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option("--seed <s>", "seed for the query sample and generation", parseSeed, 0)
     .option("--max-attempts <k>", "generations per negative before it is dropped", intOption("max-attempts"), 3)
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
+    .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <i/n>", "only the pairs whose session_id/turn/strategy hashes to shard I of N")
     .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
     .action(async (file: string, opts: { assistant: string; out: string; context?: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {

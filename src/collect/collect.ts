@@ -161,7 +161,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
       }
       const { query, tokens: t } = next;
       tokens += t;
-      const decision = filterQuery(query, earlier, opts.filter);
+      const decision = filterQuery(query, earlier, opts.filter, messages[messages.length - 1]?.content);
       if (decision.ok) accepted = query;
       else {
         lastReason = decision.reason!;

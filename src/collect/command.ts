@@ -3,7 +3,7 @@
  */
 import * as os from "node:os";
 import type { Command } from "commander";
-import { intOption, numberOption } from "../cli/options.js";
+import { intOption, numberOption, timeoutSecondsOption } from "../cli/options.js";
 import { forEachConversation, seedQuery } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";
@@ -41,6 +41,7 @@ interface CollectFlags {
   maxQueryRetries: number;
   minWords: number;
   maxRouge: number;
+  minEchoWords: number;
   blocklist?: string;
   seedFilter: boolean;
 }
@@ -156,7 +157,7 @@ export function register(program: Command): void {
     .option("--limit <k>", "sessions to produce (default: all usable seeds)", intOption("limit"))
     .option("--concurrency <c>", "model requests in flight (sessions run in parallel)", intOption("concurrency"), 8)
     .option("--seed <s>", "sampling seed for seed selection and generation", intOption("seed", 0), 0)
-    .option("--request-timeout <sec>", "per-request timeout in seconds", numberOption("request-timeout", 0.001))
+    .option("--request-timeout <sec>", "per-request timeout in seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <i/n>", "process only shard I of N (0-based) of the sampled seeds")
     .option("--max-tokens <n>", "assistant max new tokens", intOption("max-tokens"), DEFAULT_COLLECT_OPTIONS.assistantMaxTokens)
     .option("--query-max-tokens <n>", "simulator max new tokens", intOption("query-max-tokens"), DEFAULT_COLLECT_OPTIONS.askerMaxTokens)
@@ -165,6 +166,7 @@ export function register(program: Command): void {
     .option("--max-query-retries <n>", "regenerations of a rejected query before the session stops", intOption("max-query-retries", 0), DEFAULT_COLLECT_OPTIONS.maxQueryRetries)
     .option("--min-words <n>", "filter: minimum words in a query", intOption("min-words", 0), DEFAULT_FILTER_CONFIG.minWords)
     .option("--max-rouge <f>", "filter: reject a query whose ROUGE-L F1 with an earlier query is >= this", numberOption("max-rouge", 0, 1), DEFAULT_FILTER_CONFIG.maxRougeL)
+    .option("--min-echo-words <n>", "filter: reject a query that copies this many consecutive words of the response it follows (0: off)", intOption("min-echo-words", 0), DEFAULT_FILTER_CONFIG.minEchoWords)
     .option("--blocklist <file>", "filter: extra sensitive terms, one per line")
     .option("--no-seed-filter", "do not apply the query filters to the seed queries (by default seeds must pass them too; rejected seeds are counted)")
     .addHelpText("after", COLLECT_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)

@@ -9,15 +9,21 @@
  *   credit-card-like number (13-19 digits, optional spaces/dashes, passing the Luhn check); or a blocklisted term
  *   (whole-word, case-insensitive; DEFAULT_BLOCKLIST plus any user list).
  * - role leak: the simulator wrote a role marker (`[ASSISTANT]`, `Assistant:`) into the query.
+ * - echo: the query copies the assistant response it follows: a run of at least `minEchoWords` consecutive
+ *   (rouge-score) tokens of the response that is also at least 40% of the query. Real models prompted as the user
+ *   (an untrained model in the B.1 format above all) often continue the response instead of asking; a user quoting a
+ *   phrase back to ask about it stays under these bounds.
  */
-import { rougeL } from "../metrics/rouge.js";
+import { rougeL, rougeTokenize } from "../metrics/rouge.js";
 
-export type FilterReason = "empty" | "too-short" | "repetitive" | "sensitive-email" | "sensitive-phone" | "sensitive-card" | "sensitive-term" | "role-leak";
+export type FilterReason = "empty" | "too-short" | "repetitive" | "echo" | "sensitive-email" | "sensitive-phone" | "sensitive-card" | "sensitive-term" | "role-leak";
 
 export interface FilterConfig {
   minWords: number;
   minChars: number;
   maxRougeL: number;
+  /** Echo: the shortest run of the previous response's tokens copied into the query that rejects it (0: off). */
+  minEchoWords: number;
   blocklist: string[];
 }
 
@@ -38,7 +44,29 @@ export const DEFAULT_BLOCKLIST = [
   "my password",
 ];
 
-export const DEFAULT_FILTER_CONFIG: FilterConfig = { minWords: 3, minChars: 8, maxRougeL: 0.7, blocklist: DEFAULT_BLOCKLIST };
+export const DEFAULT_FILTER_CONFIG: FilterConfig = { minWords: 3, minChars: 8, maxRougeL: 0.7, minEchoWords: 10, blocklist: DEFAULT_BLOCKLIST };
+
+/** Share of the query that a copied run must also cover to count as an echo. */
+export const ECHO_QUERY_SHARE = 0.4;
+
+/**
+ * Length of the longest run of consecutive tokens shared by `a` and `b` (longest common substring over tokens).
+ * O(|a|·|b|) time, O(|b|) memory.
+ */
+export function longestCommonRun(a: ReadonlyArray<string>, b: ReadonlyArray<string>): number {
+  let best = 0;
+  let prev = new Uint32Array(b.length + 1);
+  let cur = new Uint32Array(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1] + 1 : 0;
+      if (cur[j] > best) best = cur[j];
+    }
+    [prev, cur] = [cur, prev];
+    cur.fill(0);
+  }
+  return best;
+}
 
 export interface FilterDecision {
   ok: boolean;
@@ -97,8 +125,9 @@ export function sensitiveReason(text: string, blocklist: ReadonlyArray<string>):
  * Decide whether a simulated query may enter the session.
  * @param query the candidate query (already trimmed).
  * @param earlierQueries the session's earlier user queries.
+ * @param previousResponse the assistant response the query follows (for the echo rule), when known.
  */
-export function filterQuery(query: string, earlierQueries: ReadonlyArray<string>, cfg: FilterConfig = DEFAULT_FILTER_CONFIG): FilterDecision {
+export function filterQuery(query: string, earlierQueries: ReadonlyArray<string>, cfg: FilterConfig = DEFAULT_FILTER_CONFIG, previousResponse?: string): FilterDecision {
   const q = query.trim();
   if (q === "") return { ok: false, reason: "empty" };
   if (/\[(?:ASSISTANT|USER)\]|^\s*(?:assistant|ai assistant)\s*:/im.test(q)) return { ok: false, reason: "role-leak" };
@@ -107,6 +136,13 @@ export function filterQuery(query: string, earlierQueries: ReadonlyArray<string>
   for (let i = 0; i < earlierQueries.length; i++) {
     const f = rougeL(earlierQueries[i], q).fmeasure;
     if (f >= cfg.maxRougeL) return { ok: false, reason: "repetitive", detail: `ROUGE-L ${f.toFixed(3)} vs query ${i + 1}` };
+  }
+  if (previousResponse && cfg.minEchoWords > 0) {
+    const qt = rougeTokenize(q);
+    const run = longestCommonRun(qt, rougeTokenize(previousResponse));
+    if (run >= cfg.minEchoWords && run >= ECHO_QUERY_SHARE * qt.length) {
+      return { ok: false, reason: "echo", detail: `${run} of ${qt.length} tokens copied from the response` };
+    }
   }
   return sensitiveReason(q, cfg.blocklist);
 }

@@ -12,7 +12,7 @@
  */
 import { isContextLengthError } from "../llm/errors.js";
 import type { Command } from "commander";
-import { intOption, positiveNumberOption } from "../cli/options.js";
+import { intOption, timeoutSecondsOption } from "../cli/options.js";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { refuseOutputIsInput } from "../io/paths.js";
@@ -89,7 +89,7 @@ export function register(program: Command): void {
     .requiredOption("--out <file>", "output JSONL: {id, turn, context_dependent, score, cues}")
     .option("--judge <spec>", "LLM that confirms or rejects each heuristic decision (URL#MODEL, openai:MODEL, gguf:PATH)")
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
-    .option("--request-timeout <sec>", "per-request timeout, seconds", positiveNumberOption("request-timeout"))
+    .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <i/n>", "only the queries whose id/turn hashes to shard I of N")
     .addHelpText(
       "after",

@@ -8,8 +8,10 @@
  * headers, JSON, timeouts (through `init.signal`) and error types.
  *
  * What it covers: the requests the engine makes (a method, headers, a string or bytes body, an AbortSignal), answered
- * with a fully read body. Anything else (a `Request` object, a streamed or form body, a redirect) goes to the
- * global `fetch`, so behaviour never differs, only speed.
+ * with a fully read body. Anything else (a `Request` object, a streamed or form body) goes to the global `fetch`.
+ * Redirects (301, 302, 307, 308) are followed here, once, with the same method and body, and without the
+ * Authorization header when the new URL is on another origin; a second redirect, or a 303, is returned as is (the
+ * engine reports it as a failed request). Each request is sent exactly once per hop.
  */
 import { Agent } from "undici";
 
@@ -29,6 +31,9 @@ function headersObject(h: RequestInit["headers"]): Record<string, string> {
   return out;
 }
 
+/** Redirects followed (once) with the same method and body. */
+const FOLLOWED = new Set([301, 302, 307, 308]);
+
 /** Statuses whose Response may not carry a body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -44,27 +49,36 @@ export function createPooledFetch(opts: { keepAliveTimeoutMs?: number } = {}): P
     const simpleBody = body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
     if (typeof input !== "string" && !(input instanceof URL)) return fetch(input, init);
     if (!simpleBody) return fetch(input, init);
-    const url = input instanceof URL ? input : new URL(input);
-    const res = await agent.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: (init.method ?? "GET").toUpperCase() as "GET",
-      headers: headersObject(init.headers),
-      body: body ?? undefined,
-      signal: init.signal ?? undefined,
-    });
-    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+    let url = input instanceof URL ? input : new URL(input);
+    let headers = headersObject(init.headers);
+    const send = (u: URL, h: Record<string, string>) =>
+      agent.request({
+        origin: u.origin,
+        path: u.pathname + u.search,
+        method: (init.method ?? "GET").toUpperCase() as "GET",
+        headers: h,
+        body: (body as string | Uint8Array | null | undefined) ?? undefined,
+        signal: init.signal ?? undefined,
+      });
+    let res = await send(url, headers);
+    const location = res.headers.location;
+    if (FOLLOWED.has(res.statusCode) && typeof location === "string") {
+      const next = new URL(location, url);
+      if (next.origin !== url.origin) {
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== "authorization"));
+      }
       await res.body.dump();
-      return fetch(input, init);
+      url = next;
+      res = await send(url, headers);
     }
     const bytes = await res.body.arrayBuffer();
-    const headers = new Headers();
+    const resHeaders = new Headers();
     for (const [k, v] of Object.entries(res.headers)) {
       if (v === undefined) continue;
-      if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-      else headers.set(k, String(v));
+      if (Array.isArray(v)) for (const x of v) resHeaders.append(k, x);
+      else resHeaders.set(k, String(v));
     }
-    return new Response(NULL_BODY.has(res.statusCode) ? null : bytes, { status: res.statusCode, headers });
+    return new Response(NULL_BODY.has(res.statusCode) ? null : bytes, { status: res.statusCode, headers: resHeaders });
   };
   return Object.assign(pooled, { close: () => agent.close() });
 }

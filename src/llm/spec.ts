@@ -50,6 +50,11 @@ export function parseModelSpec(spec: string, flag = "model"): ModelSpec {
     if (url.username || url.password) {
       throw new UserError(`--${flag}: credentials in the URL are not allowed; put the key in PARROT_API_KEY`);
     }
+    for (const name of url.searchParams.keys()) {
+      if (/^(api[-_]?key|key|token|access[-_]?token|auth|authorization|secret|password|sig|signature)$/i.test(name)) {
+        throw new UserError(`--${flag}: a credential in the URL's query ("${name}=...") is not allowed (it would be logged and recorded); put the key in PARROT_API_KEY`);
+      }
+    }
     const baseURL = url.toString().replace(/\/+$/, "");
     return { kind: "http", baseURL, model: s.slice(hash + 1) };
   }
@@ -68,7 +73,7 @@ export function formatModelSpec(spec: ModelSpec): string {
   }
 }
 
-/** API key for HTTP endpoints: PARROT_API_KEY, else OPENAI_API_KEY, else undefined. */
+/** API key for HTTP endpoints: PARROT_API_KEY, else OPENAI_API_KEY, else undefined; surrounding whitespace trimmed. */
 export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.PARROT_API_KEY || env.OPENAI_API_KEY || undefined;
+  return (env.PARROT_API_KEY || env.OPENAI_API_KEY || "").trim() || undefined;
 }

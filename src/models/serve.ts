@@ -174,6 +174,16 @@ export async function startLlamaServer(o: ServeOptions): Promise<RunningServer> 
   });
   let spawnError: Error | undefined;
   child.on("error", (err) => (spawnError = err));
+  // Never leave a server behind: if this process exits first (a second Ctrl-C), the server goes with it.
+  const killOnExit = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", killOnExit);
+  void exited.then(() => process.off("exit", killOnExit));
   const url = `http://127.0.0.1:${port}/v1`;
   const close = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
