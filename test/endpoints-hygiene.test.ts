@@ -130,3 +130,37 @@ describe("Ctrl-C", () => {
     expect(new Set(rows.map((x) => x.id)).size).toBe(10);
   }, 60_000);
 });
+
+describe("what the answers were (issue 12 item 10)", () => {
+  it("collect records each response's finish reason and the sampling settings; cut, empty and other-model answers are counted and warned", async () => {
+    let n = 0;
+    const server = await startFakeOpenAI((req, i) => {
+      if (!req.path.endsWith("/chat/completions")) return defaultHandler(req, i);
+      n++;
+      const base = chatReply(`Answer ${n} with some words in it.`) as { json: any };
+      const json = structuredClone(base.json);
+      if (n % 2 === 0) json.choices[0].finish_reason = "length";
+      if (n === 3) json.choices[0].message.content = "  "; // empty: regenerated, counted
+      json.model = "some-other-model";
+      return { json };
+    });
+    servers.push(server);
+    const out = path.join(tempDir("parrot-hyg-"), "s.jsonl");
+    const spec = `${server.url}#m`;
+    const r = await runCli(["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", "2", "--limit", "2", "--max-tokens", "77", "--concurrency", "1", "--out", out]);
+    expect(r.code).toBe(0);
+    const rows = fs.readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    let cut = 0;
+    for (const s of rows) {
+      const assistants = s.messages.filter((m: { role: string }) => m.role === "assistant").length;
+      expect(s.meta.responses).toHaveLength(assistants);
+      expect(s.meta.sampling).toEqual({ assistant: { temperature: 0.7, max_tokens: 77 }, asker: { temperature: 0.7, max_tokens: 256 } });
+      expect(s.meta.truncated_responses).toBe(s.meta.responses.filter((x: { finish_reason: string }) => x.finish_reason === "length").length);
+      cut += s.meta.truncated_responses;
+    }
+    expect(cut).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`${cut} responses cut at --max-tokens 77`);
+    expect(r.stderr).toMatch(/warning: .* answered as model "some-other-model", not "m"/);
+    expect(r.stderr).toMatch(/answers: \d+ cut at max tokens, 1 empty, \d+ from another model \(some-other-model/);
+  });
+});

@@ -83,6 +83,8 @@ export interface CollectCounters {
   rejectedQueries: Record<string, number>;
   /** Seeds skipped for a content reason (not written, not a failure): `context-length`. */
   skippedSeeds: Record<string, number>;
+  /** Responses written that were cut at max tokens (finish reason "length"). */
+  truncatedResponses: number;
 }
 
 export interface CollectDeps {
@@ -111,6 +113,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
   let stop: StopReason = "turns";
   let tokens = 0;
 
+  const responses: Array<{ finish_reason: string | null; completion_tokens: number }> = [];
   const respond = async (): Promise<boolean> => {
     for (let attempt = 0; attempt <= opts.maxResponseRetries; attempt++) {
       const c = await deps.assistant.chat(messages, {
@@ -122,6 +125,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
       const text = c.text.trim();
       if (text !== "") {
         messages.push({ role: "assistant", content: text });
+        responses.push({ finish_reason: c.finishReason ?? null, completion_tokens: c.usage.completionTokens });
         return true;
       }
     }
@@ -207,6 +211,13 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
       filtered: rejections,
       stop_reason: stop,
       sampling_seed: sessionSeed,
+      sampling: {
+        assistant: { temperature: opts.assistantTemperature, max_tokens: opts.assistantMaxTokens },
+        asker: { temperature: opts.askerTemperature, max_tokens: opts.askerMaxTokens },
+      },
+      // One entry per assistant response, in order: "length" means it was cut at max_tokens (or the context's end).
+      responses: responses.slice(0, messages.filter((m) => m.role === "assistant").length),
+      truncated_responses: responses.slice(0, messages.filter((m) => m.role === "assistant").length).filter((r) => r.finish_reason === "length").length,
       tokens,
       created: new Date().toISOString(),
     },
@@ -224,7 +235,7 @@ export async function collectSessions(
   deps: CollectDeps,
   opts: CollectOptions,
 ): Promise<CollectCounters> {
-  const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {}, skippedSeeds: {} };
+  const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {}, skippedSeeds: {}, truncatedResponses: 0 };
   const failures = deps.failures ?? new ItemFailures({ command: "parrot collect", unit: "sessions", log: deps.log ?? (() => {}) });
   const worker = failures.wrap<{ seed: Seed; index: number }>(
     ({ seed }) => `session ${seed.id}`,
@@ -241,6 +252,7 @@ export async function collectSessions(
       }
       deps.out.append(session);
       counters.sessions++;
+      counters.truncatedResponses += Number(session.meta.truncated_responses ?? 0);
       const stop = String(session.meta.stop_reason);
       if (stop !== "turns") counters.stoppedEarly[stop] = (counters.stoppedEarly[stop] ?? 0) + 1;
       for (const r of session.meta.filtered as Rejection[]) counters.rejectedQueries[r.reason] = (counters.rejectedQueries[r.reason] ?? 0) + 1;

@@ -285,7 +285,8 @@ export function register(program: Command): void {
         const skipped = Object.entries(counters.skippedSeeds).map(([k, v]) => `${k}: ${v}`).join(", ");
         err(
           `parrot collect: wrote ${counters.sessions} sessions in ${secs}s${early ? `; stopped early: ${early}` : ""}` +
-            `${rejected ? `; rejected queries: ${rejected}` : ""}${skipped ? `; seeds skipped (${skipped})` : ""}`,
+            `${rejected ? `; rejected queries: ${rejected}` : ""}${skipped ? `; seeds skipped (${skipped})` : ""}` +
+            `${counters.truncatedResponses ? `; ${counters.truncatedResponses} responses cut at --max-tokens ${flags.maxTokens} (meta.responses)` : ""}`,
         );
         for (const line of summarizeModels([assistant, asker])) err(`  ${line}`);
         // Sessions skipped after transient failures: one line, exit 3 (src/run/failures.ts).

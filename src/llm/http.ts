@@ -81,6 +81,7 @@ export class HttpModel implements LanguageModel {
       return {
         text: choice.message.content,
         finishReason: choice.finish_reason ?? undefined,
+        model: typeof (res as { model?: unknown }).model === "string" ? (res as { model: string }).model : undefined,
         usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },
       };
     }, options);
@@ -111,6 +112,7 @@ export class HttpModel implements LanguageModel {
       return {
         text,
         finishReason: choice.finish_reason ?? undefined,
+        model: typeof (res as { model?: unknown }).model === "string" ? (res as { model: string }).model : undefined,
         usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },
       };
     }, options);

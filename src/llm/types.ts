@@ -36,6 +36,8 @@ export interface Completion {
   usage: Usage;
   /** "stop", "length", ... as reported by the engine, when known. */
   finishReason?: string;
+  /** The model the endpoint says answered (HTTP `model` field), when it says. */
+  model?: string;
 }
 
 /** Running counters of a model handle, reported at the end of a command. */

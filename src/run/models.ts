@@ -23,9 +23,33 @@ export interface LimitedModelOptions {
   maxAttempts?: number;
 }
 
-/** A model whose calls are bounded by a shared limiter; also counts retries by reason. */
+/**
+ * Does the model an endpoint names in its answer match the one asked for? The same name, or a dated/qualified
+ * snapshot of it (`gpt-4o` answered by `gpt-4o-2024-08-06`, `Qwen2.5-7B` by `Qwen/Qwen2.5-7B`), counts as the same.
+ */
+export function sameModel(asked: string, answered: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/^.*\//, "");
+  const a = norm(asked);
+  const b = norm(answered);
+  return a === b || b.startsWith(a) || a.startsWith(b);
+}
+
+/** What the answers of one model looked like: cut at max tokens, empty, or from another model than asked. */
+export interface AnswerCounts {
+  /** Finish reason "length": the answer was cut at the max-tokens cap (or the end of the context). */
+  truncated: number;
+  /** Empty (or whitespace-only) text. */
+  empty: number;
+  /** Answers whose `model` field names another model than the spec asked for. */
+  otherModel: number;
+  /** The other model names seen. */
+  otherModels: Set<string>;
+}
+
+/** A model whose calls are bounded by a shared limiter; also counts retries by reason and odd answers. */
 export class LimitedModel implements LanguageModel {
   readonly retryReasons: Record<string, number> = {};
+  readonly answers: AnswerCounts = { truncated: 0, empty: 0, otherModel: 0, otherModels: new Set() };
   constructor(
     private readonly inner: LanguageModel,
     private readonly opts: LimitedModelOptions,
@@ -55,6 +79,17 @@ export class LimitedModel implements LanguageModel {
   }
   private count(c: Completion): Completion {
     this.opts.progress?.request(c.usage.promptTokens + c.usage.completionTokens);
+    if (c.finishReason === "length") this.answers.truncated++;
+    if (c.text.trim() === "") this.answers.empty++;
+    if (c.model && !sameModel(this.inner.name, c.model)) {
+      this.answers.otherModel++;
+      if (!this.answers.otherModels.has(c.model)) {
+        this.answers.otherModels.add(c.model);
+        const line = `warning: ${this.id} answered as model "${c.model}", not "${this.inner.name}": is the endpoint serving what you named?`;
+        if (this.opts.progress) this.opts.progress.log(line);
+        else process.stderr.write(line + "\n");
+      }
+    }
     return c;
   }
 }
@@ -104,9 +139,15 @@ export function summarizeModels(models: ReadonlyArray<LimitedModel>): string[] {
     seen.add(m);
     const s = m.stats();
     const reasons = Object.entries(m.retryReasons).map(([k, v]) => `${k}: ${v}`).join(", ");
+    const a = m.answers;
+    const odd = [
+      a.truncated ? `${a.truncated} cut at max tokens` : "",
+      a.empty ? `${a.empty} empty` : "",
+      a.otherModel ? `${a.otherModel} from another model (${[...a.otherModels].join(", ")})` : "",
+    ].filter(Boolean);
     lines.push(
       `${m.id}: ${s.requests} requests, ${s.retries} retries${reasons ? ` (${reasons})` : ""}, ${s.failures} failures, ` +
-        `${s.promptTokens} prompt + ${s.completionTokens} completion tokens`,
+        `${s.promptTokens} prompt + ${s.completionTokens} completion tokens${odd.length ? `; answers: ${odd.join(", ")}` : ""}`,
     );
   }
   return lines;
