@@ -113,6 +113,20 @@ describe("parrot simulator eval (fake OpenAI server)", () => {
     expect(JSON.parse(fs.readFileSync(out, "utf8")).next_query.counts.items).toBe(3);
   });
 
+  it("an item whose history is over the simulator's context is recorded and left out, not a failed run", async () => {
+    server = await startFakeOpenAI((req, n) =>
+      String(req.body?.prompt ?? "").includes("wrap a present")
+        ? { status: 400, json: { error: { message: "This model's maximum context length is 10 tokens", code: "context_length_exceeded" } } }
+        : scoringHandler(req, n),
+    );
+    const { file, out } = setup();
+    const r = await runCli(["simulator", "eval", "--sessions", file, "--asker", `${server.url}#ask`, "--label", "ask", "--out", out], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const row = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(row.next_query.counts.items).toBe(2);
+    expect(row.next_query.counts.skipped).toEqual({ "context-length": 1 });
+  });
+
   it("prompted over HTTP: perplexity reported as not available, other metrics computed", async () => {
     server = await startFakeOpenAI((req, n) => (req.path.endsWith("/chat/completions") ? chatReply("what about the second one?") : defaultHandler(req, n)));
     const { file, out } = setup();

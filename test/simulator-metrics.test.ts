@@ -113,8 +113,11 @@ describe("held-out items and summaries", () => {
       key: it.key, session_id: it.session_id, turn: it.turn, real: it.real, generated: k === 0 ? "" : "What about 2014?",
       ppl: k === 2 ? null : { tokens: 4, logprobSum: -4 }, ...(k === 2 && { ppl_none: "not-available: no logprobs" }), tokens: 1,
     }));
-    const s = summarizeNextQueries(items, rows);
-    expect(s.counts).toEqual({ items: 3, empty: 1, ppl_scored: 2, ppl_none: { "not-available": 1 } });
+    const s = summarizeNextQueries(items, [...rows, { ...rows[0], key: "extra" }]);
+    expect(s.counts).toEqual({ items: 3, empty: 1, ppl_scored: 2, ppl_none: { "not-available": 1 }, skipped: {} });
+    const skipped = summarizeNextQueries(items, rows.map((r, k) => (k === 1 ? { ...r, skipped: "context-length" } : r)));
+    expect(skipped.counts.items).toBe(2);
+    expect(skipped.counts.skipped).toEqual({ "context-length": 1 });
     expect(s.metrics.ppl_real).toBeNull();
     expect(s.ppl_note).toBe("not-available: no logprobs");
     expect(s.reference.rouge_l_to_real).toBe(1);

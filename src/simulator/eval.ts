@@ -123,12 +123,14 @@ export interface NextQueryRow {
   ppl: ContinuationScore | null;
   /** Why `ppl` is null. */
   ppl_none?: string;
+  /** Set when the item could not be run (`context-length`: the history does not fit the simulator's context). */
+  skipped?: string;
   tokens: number;
 }
 
 /** Summary of the next-query part: simulator metrics and the real-users reference over the same items. */
 export interface NextQuerySummary {
-  counts: { items: number; empty: number; ppl_scored: number; ppl_none: Record<string, number> };
+  counts: { items: number; empty: number; ppl_scored: number; ppl_none: Record<string, number>; skipped: Record<string, number> };
   metrics: QueryMetrics;
   reference: QueryMetrics;
   ppl_note?: string;
@@ -143,12 +145,17 @@ export function summarizeNextQueries(items: ReadonlyArray<NextQueryItem>, rows: 
   const gen: ScoredQuery[] = [];
   const real: ScoredQuery[] = [];
   const none: Record<string, number> = {};
+  const skipped: Record<string, number> = {};
   let empty = 0;
   let scored = 0;
   let note: string | undefined;
   for (const it of items) {
     const r = byKey.get(it.key);
     if (!r) continue;
+    if (r.skipped) {
+      skipped[r.skipped] = (skipped[r.skipped] ?? 0) + 1;
+      continue;
+    }
     if (r.generated.trim() === "") empty++;
     if (r.ppl) scored++;
     else if (r.ppl_none) {
@@ -164,7 +171,7 @@ export function summarizeNextQueries(items: ReadonlyArray<NextQueryItem>, rows: 
   // A run where some items could not be scored reports no perplexity rather than one over a biased subset.
   if (none["not-available"]) metrics.ppl_real = null;
   return {
-    counts: { items: gen.length, empty, ppl_scored: scored, ppl_none: none },
+    counts: { items: gen.length, empty, ppl_scored: scored, ppl_none: none, skipped },
     metrics,
     reference: queryMetrics(real, realWords, seed),
     ...(note && { ppl_note: note }),

@@ -21,6 +21,7 @@ import { readConversations } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";
 import { iterateExistingOutput } from "../io/jsonl.js";
+import { isContextLengthError } from "../llm/errors.js";
 import { ItemFailures } from "../run/failures.js";
 import { RequestLimiter } from "../run/limiter.js";
 import { digestValues } from "../run/manifest.js";
@@ -145,7 +146,15 @@ export async function runSimulatorEval(flags: EvalFlags, log: (line: string) => 
     work: async (model, it) => {
       const sim = createSimulator(flags.simulator, model);
       const seed = flags.seed * 1_000_003 + items.indexOf(it);
-      const q = await sim.nextQuery(it.history, { ...simulatorOpts, seed });
+      let q: { query: string; tokens: number };
+      try {
+        q = await sim.nextQuery(it.history, { ...simulatorOpts, seed });
+      } catch (err) {
+        // A history over the simulator's context is a property of the item: recorded, left out of the metrics.
+        if (!isContextLengthError(err)) throw err;
+        next.appender.append({ key: it.key, session_id: it.session_id, turn: it.turn, real: it.real, generated: "", ppl: null, skipped: "context-length", tokens: 0 });
+        return;
+      }
       // Once the engine said it cannot score, do not ask again for every item.
       const ppl = unavailable ? { none: unavailable } : await scoreRealQuery(model, flags.simulator, it);
       if ("none" in ppl && ppl.none.startsWith("not-available")) unavailable = ppl.none;
