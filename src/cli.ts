@@ -18,6 +18,7 @@ import { register as registerTrain } from "./train/command.js";
 import { register as registerBench } from "./bench/command.js";
 import { register as registerReport } from "./report/command.js";
 import { register as registerMerge } from "./merge/command.js";
+import { register as registerSimulator } from "./simulator/command.js";
 
 export function buildProgram(): Command {
   const program = new Command("parrot")
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerReport(program);
   registerMerge(program);
+  registerSimulator(program);
   registerModels(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -15,6 +15,9 @@ export type ModelErrorReason = string;
 /** The reason of a prompt that does not fit the context window. */
 export const CONTEXT_LENGTH = "context-length";
 
+/** The reason of a `scoreContinuation` the engine or server cannot answer (no prompt logprobs). */
+export const SCORING_UNAVAILABLE = "scoring-unavailable";
+
 /**
  * A model call that failed for good: the one error both engines throw (src/llm/http.ts, src/llm/gguf.ts).
  * `transient` (alias `retryable`) is true when the failure was of a retryable kind (5xx, 429, timeout, dropped

@@ -21,6 +21,7 @@ import { formatModelSpec, type ModelSpec } from "./spec.js";
 import {
   type ChatMessage,
   type Completion,
+  type ContinuationScore,
   type GenerateOptions,
   type LanguageModel,
   type ModelOptions,
@@ -361,6 +362,60 @@ export class GgufModel implements LanguageModel {
         completion.dispose({ disposeSequence: false });
       }
     });
+  }
+
+  /**
+   * Score `continuation` after `prompt` (LanguageModel.scoreContinuation): one `controlledEvaluate` pass over
+   * prompt + continuation tokens on a cleared sequence, asking at each position before a continuation token for
+   * that token's raw logit, the top logit and the total logit weight `sum(exp(l - max))` (node-llama-cpp v3
+   * `generateNext.logits.filter` + `totalLogitWeight`); then log p(t) = l_t - l_max - ln(total weight), the exact
+   * log-softmax, without materialising the vocabulary-sized probability map per token. The prompt is tokenized as
+   * `complete` does (special tokens parsed, BOS prepended when the model wants one), the continuation as plain text.
+   * Same queue, timeout and retries as generation; counted as a request with prompt tokens = all tokens evaluated.
+   * @throws ModelCallError `context-length` when prompt + continuation exceed the sequence's context.
+   */
+  async scoreContinuation(prompt: string, continuation: string, options: Pick<GenerateOptions, "timeoutMs" | "signal"> = {}): Promise<ContinuationScore> {
+    let score: ContinuationScore = { tokens: 0, logprobSum: 0 };
+    await this.run(options, async (sequence) => {
+      const tokens = this.model.tokenize(prompt, true);
+      const bos = this.model.tokens.bos;
+      const head = this.model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos ? ([bos, ...tokens] as Token[]) : tokens;
+      const tail = this.model.tokenize(continuation, false);
+      const all = [...head, ...tail];
+      if (all.length > this.context.contextSize) {
+        throw new ModelCallError(
+          `${this.id}: prompt + continuation have ${all.length} tokens, over the context of ${this.context.contextSize} tokens per sequence`,
+          { reason: CONTEXT_LENGTH, transient: false },
+        );
+      }
+      if (tail.length === 0 || head.length === 0) {
+        score = { tokens: 0, logprobSum: 0 };
+        return { text: "", promptTokens: 0, finishReason: "stop" };
+      }
+      await sequence.clearHistory();
+      const first = head.length - 1;
+      const input = all.map((t, i) =>
+        i >= first && i < all.length - 1
+          ? ([t, { generateNext: { logits: { filter: { tokens: [all[i + 1]], includeTop: 1 } }, totalLogitWeight: true } }] as const)
+          : t,
+      );
+      const out = await sequence.controlledEvaluate(input as never);
+      await sequence.clearHistory();
+      let sum = 0;
+      for (let i = first; i < all.length - 1; i++) {
+        const next = out[i]?.next;
+        const logit = next?.logits?.get(all[i + 1]);
+        if (!next?.logits || logit === undefined || next.totalLogitWeight === undefined) {
+          throw new ModelCallError(`${this.id}: node-llama-cpp returned no logits for token ${i + 1}`, { reason: "engine", transient: false });
+        }
+        let max = -Infinity;
+        for (const v of next.logits.values()) if (v > max) max = v;
+        sum += logit - max - Math.log(next.totalLogitWeight);
+      }
+      score = { tokens: tail.length, logprobSum: sum };
+      return { text: "", promptTokens: all.length, finishReason: "stop" };
+    });
+    return score;
   }
 
   /**

@@ -6,10 +6,12 @@
 import OpenAI from "openai";
 import { createPooledFetch, type PooledFetch } from "./fetch.js";
 import { callWithRetries, classifyError, MalformedResponseError, networkErrorCode, type RetryDecision, UNREACHABLE_CODES } from "./retry.js";
+import { ModelCallError, SCORING_UNAVAILABLE } from "./errors.js";
 import { formatModelSpec } from "./spec.js";
 import {
   type ChatMessage,
   type Completion,
+  type ContinuationScore,
   type GenerateOptions,
   type LanguageModel,
   type ModelOptions,
@@ -116,6 +118,51 @@ export class HttpModel implements LanguageModel {
         usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },
       };
     }, options);
+  }
+
+  /**
+   * Score `continuation` after `prompt` (LanguageModel.scoreContinuation) with the prompt-logprobs extension of
+   * `POST /completions`: `prompt + continuation`, `echo: true`, `logprobs: 1`, `max_tokens: 1`, `temperature: 0`
+   * (vLLM returns the prompt's tokens with `token_logprobs` and `text_offset`; OpenAI's legacy completions did).
+   * Continuation tokens are those whose `text_offset` is at or after the prompt's length and before the echoed
+   * text's end (a token straddling the boundary counts to the prompt); the one generated token is left out.
+   * Tokenization is the server's, on the joined text.
+   * @throws ModelCallError `scoring-unavailable` (not transient) when the server returns no prompt logprobs
+   *   (llama-server, most hosted chat APIs), or the errors of `complete`.
+   */
+  async scoreContinuation(prompt: string, continuation: string, options: Pick<GenerateOptions, "timeoutMs" | "signal"> = {}): Promise<ContinuationScore> {
+    let score: ContinuationScore = { tokens: 0, logprobSum: 0 };
+    const text = prompt + continuation;
+    await this.withRetries(async (timeout) => {
+      const res = await this.client.completions.create(
+        { model: this.cfg.model, prompt: text, echo: true, logprobs: 1, max_tokens: 1, temperature: 0 },
+        { timeout, signal: options.signal },
+      );
+      const lp = (res as { choices?: Array<{ logprobs?: { token_logprobs?: unknown; text_offset?: unknown } | null }> })?.choices?.[0]?.logprobs;
+      const values = lp?.token_logprobs;
+      const offsets = lp?.text_offset;
+      if (!Array.isArray(values) || !Array.isArray(offsets) || values.length !== offsets.length || values.length === 0) {
+        throw new ModelCallError(`${this.id}: the server returned no prompt logprobs (echo + logprobs on /completions); perplexity is not available`, {
+          reason: SCORING_UNAVAILABLE,
+          transient: false,
+        });
+      }
+      let tokens = 0;
+      let sum = 0;
+      for (let i = 0; i < values.length; i++) {
+        const off = Number(offsets[i]);
+        if (off < prompt.length || off >= text.length) continue;
+        const v = values[i];
+        if (typeof v !== "number" || !Number.isFinite(v)) {
+          throw new ModelCallError(`${this.id}: prompt logprob ${i} is ${JSON.stringify(v)}; perplexity is not available`, { reason: SCORING_UNAVAILABLE, transient: false });
+        }
+        tokens++;
+        sum += v;
+      }
+      score = { tokens, logprobSum: sum };
+      return { text: "", usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 } };
+    }, options);
+    return score;
   }
 
   /**

@@ -40,6 +40,12 @@ export interface Completion {
   model?: string;
 }
 
+/** What `LanguageModel.scoreContinuation` returns: perplexity = exp(-logprobSum / tokens). */
+export interface ContinuationScore {
+  tokens: number;
+  logprobSum: number;
+}
+
 /** Running counters of a model handle, reported at the end of a command. */
 export interface ModelStats {
   requests: number;
@@ -58,6 +64,16 @@ export interface LanguageModel {
   chat(messages: ChatMessage[], options?: GenerateOptions): Promise<Completion>;
   /** Raw text completion: prompt in, continuation out (used by the Parrot-Ask simulator, appendix B.1). */
   complete(prompt: string, options?: GenerateOptions): Promise<Completion>;
+  /**
+   * Log-probability of `continuation` given `prompt` as raw text (no chat template), for perplexity
+   * (`parrot simulator eval`, `ppl_real`): the prompt is tokenized as `complete` tokenizes it (special tokens
+   * parsed, BOS as the model wants), the continuation as plain text, and each continuation token is scored given
+   * everything before it. Optional: engines that cannot score omit it or throw a non-transient ModelCallError with
+   * reason `scoring-unavailable` (SCORING_UNAVAILABLE in errors.ts).
+   * @returns `tokens`: continuation tokens scored; `logprobSum`: sum of their natural-log probabilities (<= 0).
+   * @throws ModelCallError `context-length` when prompt + continuation do not fit the context.
+   */
+  scoreContinuation?(prompt: string, continuation: string, options?: Pick<GenerateOptions, "timeoutMs" | "signal">): Promise<ContinuationScore>;
   /** Counters since creation. */
   stats(): ModelStats;
   /** Release engine resources (local contexts, sockets). */

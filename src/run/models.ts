@@ -4,7 +4,7 @@
  */
 import { UserError } from "../io/errors.js";
 import { createModel } from "../llm/index.js";
-import type { ChatMessage, Completion, GenerateOptions, LanguageModel, ModelStats } from "../llm/types.js";
+import type { ChatMessage, Completion, ContinuationScore, GenerateOptions, LanguageModel, ModelStats } from "../llm/types.js";
 import type { RequestLimiter } from "./limiter.js";
 import type { Progress } from "./progress.js";
 
@@ -65,6 +65,21 @@ export class LimitedModel implements LanguageModel {
   }
   complete(prompt: string, options?: GenerateOptions): Promise<Completion> {
     return this.opts.limiter.run(async () => this.count(await this.inner.complete(prompt, options)));
+  }
+  /** The engine's scoreContinuation through the limiter; undefined when the engine has none. */
+  get scoreContinuation(): LanguageModel["scoreContinuation"] {
+    const inner = this.inner;
+    if (!inner.scoreContinuation) return undefined;
+    return (prompt: string, continuation: string, options?: Pick<GenerateOptions, "timeoutMs" | "signal">): Promise<ContinuationScore> =>
+      this.opts.limiter.run(() => inner.scoreContinuation!(prompt, continuation, options));
+  }
+  /**
+   * The exact prompt text the engine's chat template makes of `messages` (local GGUF engines: `renderChatPrompt`),
+   * or undefined for engines that apply their template out of sight (HTTP).
+   */
+  get renderChatPrompt(): ((messages: ChatMessage[]) => string) | undefined {
+    const r = (this.inner as { renderChatPrompt?: (m: ChatMessage[]) => string }).renderChatPrompt;
+    return typeof r === "function" ? (messages) => r.call(this.inner, messages) : undefined;
   }
   stats(): ModelStats {
     return this.inner.stats();
