@@ -8,12 +8,16 @@
  * - sensitive: an e-mail address; a phone number (10-15 digits in international or grouped form); a
  *   credit-card-like number (13-19 digits, optional spaces/dashes, passing the Luhn check); or a blocklisted term
  *   (whole-word, case-insensitive; DEFAULT_BLOCKLIST plus any user list).
- * - role leak: the simulator wrote a role marker (`[ASSISTANT]`, `Assistant:`) into the query.
+ * - role leak: the query reads as an assistant reply, not a user turn (src/metrics/role-leak.ts detectRoleLeak: a
+ *   role marker such as `[ASSISTANT]`, speaking as an AI, a compliance opener such as "Sure, here is", an offer of
+ *   further help, or a long structured answer with no question); on real turns it flags 2.3% of ShareGPT and 0.4% of
+ *   OASST user turns (each costs one regeneration), 51% and 29% of assistant turns (bench/README.md).
  * - echo: the query copies the assistant response it follows: a run of at least `minEchoWords` consecutive
  *   (rouge-score) tokens of the response that is also at least 40% of the query. Real models prompted as the user
  *   (an untrained model in the B.1 format above all) often continue the response instead of asking; a user quoting a
  *   phrase back to ask about it stays under these bounds.
  */
+import { detectRoleLeak } from "../metrics/role-leak.js";
 import { rougeL, rougeTokenize } from "../metrics/rouge.js";
 
 export type FilterReason = "empty" | "too-short" | "repetitive" | "echo" | "sensitive-email" | "sensitive-phone" | "sensitive-card" | "sensitive-term" | "role-leak";
@@ -130,7 +134,8 @@ export function sensitiveReason(text: string, blocklist: ReadonlyArray<string>):
 export function filterQuery(query: string, earlierQueries: ReadonlyArray<string>, cfg: FilterConfig = DEFAULT_FILTER_CONFIG, previousResponse?: string): FilterDecision {
   const q = query.trim();
   if (q === "") return { ok: false, reason: "empty" };
-  if (/\[(?:ASSISTANT|USER)\]|^\s*(?:assistant|ai assistant)\s*:/im.test(q)) return { ok: false, reason: "role-leak" };
+  const leak = detectRoleLeak(q);
+  if (leak.leak) return { ok: false, reason: "role-leak", detail: leak.cue };
   const words = q.split(/\s+/).filter(Boolean).length;
   if (words < cfg.minWords || q.length < cfg.minChars) return { ok: false, reason: "too-short", detail: `${words} words` };
   for (let i = 0; i < earlierQueries.length; i++) {
