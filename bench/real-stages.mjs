@@ -85,10 +85,10 @@ for (const engine of ENGINES) {
   let judgeSpec = JUDGE;
   if (engine === "http") {
     const bin = findLlamaServer({ build: false }).file;
-    server = await startLlamaServer({ file: modelFile, name: MODEL, binary: bin, parallel: CONC, context: 4096, threads: os.availableParallelism() });
+    server = await startLlamaServer({ file: modelFile, name: MODEL, binary: bin, parallel: CONC, context: 4096 });
     spec = server.spec;
     if (JUDGE !== MODEL) {
-      judgeServer = await startLlamaServer({ file: judgeFile, name: JUDGE, binary: bin, parallel: 2, context: 4096, threads: os.availableParallelism() });
+      judgeServer = await startLlamaServer({ file: judgeFile, name: JUDGE, binary: bin, parallel: 2, context: 4096 });
       judgeSpec = judgeServer.spec;
     } else judgeSpec = spec;
   }

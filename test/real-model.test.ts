@@ -35,7 +35,7 @@ beforeAll(async () => {
   }
   try {
     const bin = findLlamaServer({ build: false });
-    server = await startLlamaServer({ file: modelFile, name: "smollm2-135m", binary: bin.file, parallel: 4, context: 512, threads: 2 });
+    server = await startLlamaServer({ file: modelFile, name: "smollm2-135m", binary: bin.file, parallel: 4, context: 512 });
   } catch (err) {
     serverWhy = (err as Error).message;
   }
@@ -65,9 +65,7 @@ describe("real model, in-process (node-llama-cpp)", () => {
   it("collect with no model flags uses the registered default: real English sessions, Table 1 stats", async () => {
     if (!needModel()) return;
     const out = path.join(tempDir("parrot-real-"), "s.jsonl");
-    const r = await runCli(["collect", "--seeds", SEEDS, "--simulator", "parrot-ask", "--turns", "2", "--limit", "2", "--max-tokens", "48", "--query-max-tokens", "32", "--concurrency", "2", "--out", out], {
-      env: { PARROT_THREADS: "2" },
-    });
+    const r = await runCli(["collect", "--seeds", SEEDS, "--simulator", "parrot-ask", "--turns", "2", "--limit", "2", "--max-tokens", "48", "--query-max-tokens", "32", "--concurrency", "2", "--out", out]);
     expect(r.stderr).toMatch(/using the default model smollm2-135m \(HuggingFaceTB\/SmolLM2-135M-Instruct, Q4_1, Apache-2\.0\)/);
     expect([0, 3]).toContain(r.code);
     const sessions = readSessionFile(out);

@@ -126,10 +126,12 @@ export function checkGgufFile(file: string): void {
 export const TINY_MODEL_BYTES = 64 * 1024 * 1024;
 
 /**
- * CPU threads when none are given: `$PARROT_THREADS` if set, else the core count (`os.availableParallelism()`),
- * except 1 for tiny files (< 64 MiB, e.g. smoke models): their per-token matmuls take about a millisecond, so
- * ggml's thread barriers cost more than they save, and on a busy 2-core machine a second spinning thread made
- * generation ~100× slower in our measurements (bench/local-engine.mjs).
+ * CPU threads when none are given: `$PARROT_THREADS` if set, else one less than the core count
+ * (`os.availableParallelism() - 1`, at least 1), and 1 for tiny files (< 64 MiB, e.g. smoke models).
+ * Why not every core: ggml's threads spin at their barriers, so when any other process wants a core, a generation
+ * with as many threads as cores stalls on the descheduled one. Measured here (2 cores, load average 9, SmolLM2-135M
+ * Q4_1, bench/README.md "Models"): 2 threads generated 0.3-0.6 tokens/s, 1 thread 27-43 tokens/s; prompt processing
+ * 31-33 vs 53-61 tokens/s. Leaving a core to Node and the rest of the machine costs little when it is idle.
  */
 export function defaultThreads(file: string, env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = Number(env.PARROT_THREADS);
@@ -139,7 +141,7 @@ export function defaultThreads(file: string, env: NodeJS.ProcessEnv = process.en
   } catch {
     // fall through
   }
-  return os.availableParallelism();
+  return Math.max(1, os.availableParallelism() - 1);
 }
 
 /** A FIFO pool of context sequences: `acquire` waits until one is free or `signal` aborts. */

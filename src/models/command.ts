@@ -139,7 +139,7 @@ export function register(program: Command): void {
     .option("--port <n>", "port (default: a free one)", intFlag("port"))
     .option("--parallel <n>", "slots: requests served at once", intFlag("parallel"), 4)
     .option("--context <n>", "context tokens per slot", intFlag("context"), 4096)
-    .option("--threads <n>", "CPU threads (default: the core count)", intFlag("threads"))
+    .option("--threads <n>", "CPU threads (default: one less than the core count, at least 1)", intFlag("threads"))
     .option("--build-only", "build (or find) llama-server, print its path, and exit")
     .option("--verbose", "show llama-server's own log")
     .action((model: string | undefined, flags: { port?: number; parallel: number; context: number; threads?: number; buildOnly?: boolean; verbose?: boolean }) => serve(model, flags));

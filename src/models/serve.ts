@@ -111,7 +111,7 @@ export interface ServeOptions {
   parallel?: number;
   /** Tokens of context per slot. Default 4096. */
   context?: number;
-  /** CPU threads. Default: the core count. */
+  /** CPU threads. Default: one less than the core count (at least 1). */
   threads?: number;
   /** The llama-server binary (findLlamaServer). */
   binary: string;
@@ -143,7 +143,8 @@ export async function startLlamaServer(o: ServeOptions): Promise<RunningServer> 
   const port = o.port ?? (await freePort());
   const parallel = o.parallel ?? 4;
   const context = o.context ?? 4096;
-  const threads = o.threads ?? os.availableParallelism();
+  // As the in-process engine (src/llm/gguf.ts defaultThreads): one core left free, or ggml's spinning threads stall.
+  const threads = o.threads ?? Math.max(1, os.availableParallelism() - 1);
   const args = [
     "-m", o.file,
     "--host", "127.0.0.1",
