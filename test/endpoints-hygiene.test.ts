@@ -164,3 +164,32 @@ describe("what the answers were (issue 12 item 10)", () => {
     expect(r.stderr).toMatch(/answers: \d+ cut at max tokens, 1 empty, \d+ from another model \(some-other-model/);
   });
 });
+
+describe("simulated queries cut at the cap", () => {
+  it("a B.1 completion that hits max tokens before [ASSISTANT] is rejected as truncated and regenerated", async () => {
+    let completions = 0;
+    const server = await startFakeOpenAI((req, i) => {
+      if (req.path.endsWith("/chat/completions")) return defaultHandler(req, i);
+      completions++;
+      // First attempt: the model runs on into its own answer until the cap (as SmolLM2 did in the B.1 format).
+      if (completions === 1) {
+        const r = defaultHandler(req, i) as { json: any };
+        const json = structuredClone(r.json);
+        json.choices[0].text = " What does the internet do? The internet is a global network of";
+        json.choices[0].finish_reason = "length";
+        return { json };
+      }
+      return defaultHandler(req, i);
+    });
+    servers.push(server);
+    const out = path.join(tempDir("parrot-hyg-"), "s.jsonl");
+    const spec = `${server.url}#m`;
+    const r = await runCli(["collect", "--seeds", SEEDS, "--simulator", "parrot-ask", "--asker", spec, "--assistant", spec, "--turns", "2", "--limit", "1", "--query-max-tokens", "12", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/rejected queries: truncated: 1/);
+    const s = JSON.parse(fs.readFileSync(out, "utf8").trim());
+    expect(s.meta.filtered).toEqual([expect.objectContaining({ turn: 2, attempt: 1, reason: "truncated", detail: "cut at 12 tokens" })]);
+    expect(s.messages[2].content).not.toMatch(/internet/);
+    expect(completions).toBe(2);
+  });
+});

@@ -13,7 +13,7 @@ import { runPool } from "../run/limiter.js";
 import type { JsonlAppender } from "../io/jsonl.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
 import { PROMPT_VERSION } from "./prompts.js";
-import type { UserSimulator } from "./simulators.js";
+import type { SimulatedQuery, UserSimulator } from "./simulators.js";
 
 /** A seed query that does not fit the assistant's context window: the seed is skipped and counted. */
 export class SeedTooLongError extends Error {
@@ -151,7 +151,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
     let lastReason: FilterReason = "empty";
     let overflow = false;
     for (let attempt = 0; attempt <= opts.maxQueryRetries && accepted === undefined; attempt++) {
-      let next: { query: string; tokens: number };
+      let next: SimulatedQuery;
       try {
         next = await deps.simulator.nextQuery(messages, {
           temperature: opts.askerTemperature,
@@ -164,6 +164,12 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
         break;
       }
       const { query, tokens: t } = next;
+      if (next.finishReason === "length" && query !== "") {
+        tokens += t;
+        lastReason = "truncated";
+        rejections.push({ turn, attempt: attempt + 1, reason: "truncated", detail: `cut at ${opts.askerMaxTokens} tokens`, query: query.slice(0, 500) });
+        continue;
+      }
       tokens += t;
       const decision = filterQuery(query, earlier, opts.filter, messages[messages.length - 1]?.content);
       if (decision.ok) accepted = query;

@@ -12,6 +12,9 @@
  *   role marker such as `[ASSISTANT]`, speaking as an AI, a compliance opener such as "Sure, here is", an offer of
  *   further help, or a long structured answer with no question); on real turns it flags 2.3% of ShareGPT and 0.4% of
  *   OASST user turns (each costs one regeneration), 51% and 29% of assistant turns (bench/README.md).
+ * - truncated: generation hit the max-tokens cap before the simulator closed the turn (B.1: before it wrote
+ *   `[ASSISTANT]`); a query cut mid-way is not a user turn. Real models in the B.1 format run on into an answer of
+ *   their own ("What does the internet do? The internet is ...") until the cap: that is this rule's main catch.
  * - echo: the query copies the assistant response it follows: a run of at least `minEchoWords` consecutive
  *   (rouge-score) tokens of the response that is also at least 40% of the query. Real models prompted as the user
  *   (an untrained model in the B.1 format above all) often continue the response instead of asking; a user quoting a
@@ -20,7 +23,7 @@
 import { detectRoleLeak } from "../metrics/role-leak.js";
 import { rougeL, rougeTokenize } from "../metrics/rouge.js";
 
-export type FilterReason = "empty" | "too-short" | "repetitive" | "echo" | "sensitive-email" | "sensitive-phone" | "sensitive-card" | "sensitive-term" | "role-leak";
+export type FilterReason = "empty" | "truncated" | "too-short" | "repetitive" | "echo" | "sensitive-email" | "sensitive-phone" | "sensitive-card" | "sensitive-term" | "role-leak";
 
 export interface FilterConfig {
   minWords: number;

@@ -10,10 +10,17 @@ import { PARROT_ASK_STOP, USER_MARKER, renderParrotAskPrompt, renderPromptedUser
 
 export type SimulatorMode = "parrot-ask" | "prompted";
 
+/** One simulated query: the cleaned text, the tokens it cost, and how generation ended ("length": cut at max tokens). */
+export interface SimulatedQuery {
+  query: string;
+  tokens: number;
+  finishReason?: string;
+}
+
 export interface UserSimulator {
   readonly mode: SimulatorMode;
   /** The next query (cleaned), plus token usage. */
-  nextQuery(history: ReadonlyArray<Message>, options?: GenerateOptions): Promise<{ query: string; tokens: number }>;
+  nextQuery(history: ReadonlyArray<Message>, options?: GenerateOptions): Promise<SimulatedQuery>;
 }
 
 /**
@@ -44,7 +51,7 @@ export class ParrotAskSimulator implements UserSimulator {
   constructor(private readonly model: LanguageModel) {}
   async nextQuery(history: ReadonlyArray<Message>, options: GenerateOptions = {}) {
     const c = await this.model.complete(renderParrotAskPrompt(history), { ...options, stop: PARROT_ASK_STOP });
-    return { query: cleanParrotAskOutput(c.text), tokens: c.usage.promptTokens + c.usage.completionTokens };
+    return { query: cleanParrotAskOutput(c.text), tokens: c.usage.promptTokens + c.usage.completionTokens, finishReason: c.finishReason };
   }
 }
 
@@ -53,7 +60,7 @@ export class PromptedSimulator implements UserSimulator {
   constructor(private readonly model: LanguageModel) {}
   async nextQuery(history: ReadonlyArray<Message>, options: GenerateOptions = {}) {
     const c = await this.model.chat([{ role: "user", content: renderPromptedUserPrompt(history) }], options);
-    return { query: cleanPromptedOutput(c.text), tokens: c.usage.promptTokens + c.usage.completionTokens };
+    return { query: cleanPromptedOutput(c.text), tokens: c.usage.promptTokens + c.usage.completionTokens, finishReason: c.finishReason };
   }
 }
 
