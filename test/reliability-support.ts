@@ -125,7 +125,7 @@ export interface ModelSummary {
 
 /** Parse the `summarizeModels` lines found in a command's stderr. */
 export function parseSummaries(stderr: string): ModelSummary[] {
-  const re = /^\s*(\S+): (\d+) requests, (\d+) retries(?: \(([^)]*)\))?, (\d+) failures, (\d+) prompt \+ (\d+) completion tokens$/gm;
+  const re = /^\s*(\S+): (\d+) requests, (\d+) retries(?: \(([^)]*)\))?, (\d+) failures, (\d+) prompt \+ (\d+) completion tokens(?:; answers: .*)?$/gm;
   const out: ModelSummary[] = [];
   for (const m of stderr.matchAll(re)) {
     const reasons: Record<string, number> = {};

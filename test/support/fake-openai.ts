@@ -115,6 +115,9 @@ export async function startFakeOpenAI(handler: FakeHandler = defaultHandler): Pr
     const index = requests.length;
     requests.push(fr);
     const reply = await handler(fr, index);
+    // Like a real server serving what was asked for: the default bodies name the requested model.
+    const j = reply.json as { model?: unknown } | undefined;
+    if (j && j.model === "fake" && typeof body?.model === "string") reply.json = { ...j, model: body.model };
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (reply.hang) return; // never answer
     if (reply.destroy) {
