@@ -166,20 +166,18 @@ describe("what the answers were (issue 12 item 10)", () => {
 });
 
 describe("simulated queries cut at the cap", () => {
-  it("a B.1 completion that hits max tokens before [ASSISTANT] is rejected as truncated and regenerated", async () => {
+  it("a B.1 completion that hits max tokens before [ASSISTANT] keeps the question it began with, or is rejected as truncated", async () => {
     let completions = 0;
     const server = await startFakeOpenAI((req, i) => {
       if (req.path.endsWith("/chat/completions")) return defaultHandler(req, i);
       completions++;
-      // First attempt: the model runs on into its own answer until the cap (as SmolLM2 did in the B.1 format).
-      if (completions === 1) {
-        const r = defaultHandler(req, i) as { json: any };
-        const json = structuredClone(r.json);
-        json.choices[0].text = " What does the internet do? The internet is a global network of";
-        json.choices[0].finish_reason = "length";
-        return { json };
-      }
-      return defaultHandler(req, i);
+      const r = defaultHandler(req, i) as { json: any };
+      const json = structuredClone(r.json);
+      // As SmolLM2 did in the B.1 format: it runs on into an answer of its own until the cap.
+      if (completions === 1) json.choices[0].text = " Tell me more because the internet is a global network of";
+      if (completions === 2) json.choices[0].text = " What does the internet do for schools? The internet is a global network of";
+      if (completions <= 2) json.choices[0].finish_reason = "length";
+      return { json };
     });
     servers.push(server);
     const out = path.join(tempDir("parrot-hyg-"), "s.jsonl");
@@ -189,7 +187,8 @@ describe("simulated queries cut at the cap", () => {
     expect(r.stderr).toMatch(/rejected queries: truncated: 1/);
     const s = JSON.parse(fs.readFileSync(out, "utf8").trim());
     expect(s.meta.filtered).toEqual([expect.objectContaining({ turn: 2, attempt: 1, reason: "truncated", detail: "cut at 12 tokens" })]);
-    expect(s.messages[2].content).not.toMatch(/internet/);
+    expect(s.meta.salvaged).toEqual([expect.objectContaining({ turn: 2, attempt: 2 })]);
+    expect(s.messages[2].content).toBe("What does the internet do for schools?");
     expect(completions).toBe(2);
   });
 });

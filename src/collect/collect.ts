@@ -15,6 +15,19 @@ import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuer
 import { PROMPT_VERSION } from "./prompts.js";
 import type { SimulatedQuery, UserSimulator } from "./simulators.js";
 
+/**
+ * The question a run-on simulated query starts with: the text up to and including its first "?", when that is at
+ * least 3 words and not the whole text; undefined otherwise. ("What does the internet do? The internet is a ..." ->
+ * "What does the internet do?")
+ */
+export function salvageQuestion(text: string): string | undefined {
+  const i = text.indexOf("?");
+  if (i < 0) return undefined;
+  const q = text.slice(0, i + 1).trim();
+  if (q.split(/\s+/).length < 3 || q.length >= text.trim().length) return undefined;
+  return q;
+}
+
 /** A seed query that does not fit the assistant's context window: the seed is skipped and counted. */
 export class SeedTooLongError extends Error {
   constructor(readonly seedId: string, detail: string) {
@@ -109,6 +122,8 @@ export interface CollectDeps {
 export async function collectSession(seed: Seed, index: number, deps: CollectDeps, opts: CollectOptions): Promise<Session> {
   const messages: Message[] = [{ role: "user", content: seed.query }];
   const rejections: Rejection[] = [];
+  /** Run-on queries cut at the cap whose first question was kept (the full generated text, for review). */
+  const salvaged: Array<{ turn: number; attempt: number; query: string }> = [];
   const sessionSeed = opts.seed + index;
   let stop: StopReason = "turns";
   let tokens = 0;
@@ -163,12 +178,20 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
         overflow = true;
         break;
       }
-      const { query, tokens: t } = next;
+      let { query } = next;
+      const t = next.tokens;
       if (next.finishReason === "length" && query !== "") {
-        tokens += t;
-        lastReason = "truncated";
-        rejections.push({ turn, attempt: attempt + 1, reason: "truncated", detail: `cut at ${opts.askerMaxTokens} tokens`, query: query.slice(0, 500) });
-        continue;
+        // Cut at the cap: the simulator ran on past its query (typically into an answer of its own). A question it
+        // asked first is kept (up to its "?", recorded in meta.salvaged); otherwise it is regenerated.
+        const q = salvageQuestion(query);
+        if (q) salvaged.push({ turn, attempt: attempt + 1, query: query.slice(0, 500) });
+        else rejections.push({ turn, attempt: attempt + 1, reason: "truncated", detail: `cut at ${opts.askerMaxTokens} tokens`, query: query.slice(0, 500) });
+        if (!q) {
+          tokens += t;
+          lastReason = "truncated";
+          continue;
+        }
+        query = q;
       }
       tokens += t;
       const decision = filterQuery(query, earlier, opts.filter, messages[messages.length - 1]?.content);
@@ -215,6 +238,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
       turns_target: opts.turns,
       user_turns: messages.filter((m) => m.role === "user").length,
       filtered: rejections,
+      salvaged,
       stop_reason: stop,
       sampling_seed: sessionSeed,
       sampling: {
