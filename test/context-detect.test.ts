@@ -139,3 +139,17 @@ describe("labelled set (test/fixtures/context/labelled.jsonl)", () => {
     expect(s.precision).toBeGreaterThanOrEqual(0.83);
   });
 });
+
+describe("parseJudgeVerdict on real small-model replies", () => {
+  it("reads the VERDICT line first, then one plain-words polarity; both or neither is no verdict", async () => {
+    const { parseJudgeVerdict } = await import("../src/context/prompts.js");
+    // SmolLM2-135M-Instruct's reply as context judge (bench/real-stages.mjs): prose, no VERDICT line.
+    expect(parseJudgeVerdict("The context of the query is that it depends on the previous conversation.")).toBe(true);
+    expect(parseJudgeVerdict("Explanation...\nVERDICT: INDEPENDENT")).toBe(false);
+    expect(parseJudgeVerdict("VERDICT: **DEPENDENT**")).toBe(true);
+    expect(parseJudgeVerdict("It does not depend on the earlier turns.")).toBe(false);
+    expect(parseJudgeVerdict("This query is self-contained.")).toBe(false);
+    expect(parseJudgeVerdict("The goblin de Santa is a medieval legend.")).toBeUndefined();
+    expect(parseJudgeVerdict("It depends on the previous answer, yet it is self-contained.")).toBeUndefined();
+  });
+});

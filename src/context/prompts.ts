@@ -39,9 +39,19 @@ export function renderContextJudgePrompt(history: ReadonlyArray<Message>, query:
   ].join("\n");
 }
 
-/** Parse the judge's verdict; undefined when the reply has none. */
+const NEGATIVE = /\b(?:does not|doesn't|do not|don't|not|never) (?:depend|rely|need)\b|\bindependent\b|\bself-contained\b|\bstands? on its own\b|\bcan be understood (?:alone|on its own|without)\b/i;
+const POSITIVE = /\b(?:depends|relies|relying|depending) on (?:the )?(?:previous|earlier|prior|preceding|context|conversation|history)\b|\bcontext[- ]dependent\b|\brequires? (?:the )?(?:previous |earlier )?context\b/i;
+
+/**
+ * Parse the judge's verdict: the `VERDICT: DEPENDENT|INDEPENDENT` line the prompt asks for; failing that (small
+ * models answer in prose: "The context of the query is that it depends on the previous conversation."), a reply
+ * that states exactly one polarity in plain words. undefined when it has neither, or both.
+ */
 export function parseJudgeVerdict(text: string): boolean | undefined {
   const m = /VERDICT\s*:\s*\**\s*(DEPENDENT|INDEPENDENT)/i.exec(text);
-  if (!m) return undefined;
-  return m[1].toUpperCase() === "DEPENDENT";
+  if (m) return m[1].toUpperCase() === "DEPENDENT";
+  const neg = NEGATIVE.test(text);
+  const pos = POSITIVE.test(text.replace(new RegExp(NEGATIVE.source, "gi"), " "));
+  if (neg === pos) return undefined;
+  return pos;
 }
