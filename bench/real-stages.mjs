@@ -74,8 +74,13 @@ const allQ = readJsonl(path.join(SHARED, "data/mt_bench/question.jsonl"));
 const firstPerCat = [...new Map(allQ.map((q) => [q.category, q])).values()].slice(0, NQ);
 const qFile = path.join(OUT, "mt-bench-subset.jsonl");
 fs.writeFileSync(qFile, firstPerCat.map((q) => JSON.stringify(q)).join("\n") + "\n");
-const qppFile = path.join(OUT, "mt-bench-pp-subset-2turn.jsonl");
-fs.writeFileSync(qppFile, firstPerCat.slice(0, NPP).map((q) => JSON.stringify(q)).join("\n") + "\n");
+// MT-Bench++ questions are made from all 80 (`bench questions`), then cut to the first NPP of firstPerCat.
+const ppAll = path.join(OUT, "mt-bench-pp-all.jsonl");
+const ppMade = await run(["bench", "questions", "--bench", "mt-bench-pp", "--questions", path.join(SHARED, "data/mt_bench/question.jsonl"), "--out", ppAll]);
+if (ppMade.code !== 0) throw new Error(`bench questions failed: ${ppMade.stderr}`);
+const ppIds = new Set(firstPerCat.slice(0, NPP).map((q) => q.question_id));
+const ppFile = path.join(OUT, "mt-bench-pp-subset.jsonl");
+fs.writeFileSync(ppFile, readJsonl(ppAll).filter((q) => ppIds.has(q.question_id)).map((q) => JSON.stringify(q)).join("\n") + "\n");
 
 const results = [];
 for (const engine of ENGINES) {
@@ -155,8 +160,7 @@ for (const engine of ENGINES) {
   const jr = await run(["bench", "judge", "--bench", "mt-bench", "--questions", qFile, "--answers", answers, "--references", path.join(SHARED, "data/mt_bench/reference_answer_gpt-4.jsonl"), "--judge-prompts", path.join(SHARED, "data/mt_bench/judge_prompts.jsonl"), "--judge", judgeSpec, "--judge-name", JUDGE, "--judge-max-tokens", "256", "--concurrency", String(CONC), "--out", judg]);
   const jrows = readJsonl(judg);
   stage("bench judge mt-bench", jr, { judgments: jrows.length, no_rating: jrows.filter((r) => r.score === -1).length, mean_score: jrows.filter((r) => r.score >= 0).length ? +(jrows.filter((r) => r.score >= 0).reduce((a, r) => a + r.score, 0) / jrows.filter((r) => r.score >= 0).length).toFixed(2) : null });
-  const pp = path.join(dir, "mt-bench-pp.jsonl");
-  await run(["bench", "questions", "--bench", "mt-bench-pp", "--questions", qppFile, "--out", pp]);
+  const pp = ppFile;
   const ppAns = path.join(dir, "answers-mt-bench-pp.jsonl");
   stage("bench answer mt-bench-pp", await run(["bench", "answer", "--bench", "mt-bench-pp", "--questions", pp, "--model", spec, "--model-id", MODEL, "--max-tokens", "160", "--concurrency", String(CONC), "--out", ppAns]), {
     questions: readJsonl(ppAns).length,
@@ -166,7 +170,7 @@ for (const engine of ENGINES) {
   const pj = await run(["bench", "judge", "--bench", "mt-bench-pp", "--questions", pp, "--answers", ppAns, "--references", ppAns, "--judge", judgeSpec, "--judge-name", JUDGE, "--judge-max-tokens", "256", "--concurrency", String(CONC), "--out", ppJ]);
   const pjrows = readJsonl(ppJ);
   stage("bench judge mt-bench-pp", pj, { judgments: pjrows.length, no_rating: pjrows.filter((r) => r.score === -1).length });
-  const rep = await run(["report", "--judgments", judg, ppJ, "--answers", answers, ppAns, "--questions", qFile, "--sessions", ask, prm, "--pairs", pairs, "--out", path.join(dir, "report")]);
+  const rep = await run(["report", "--judgments", judg, ...(fs.existsSync(ppJ) ? [ppJ] : []), "--answers", answers, ppAns, "--questions", qFile, "--sessions", ask, prm, "--pairs", pairs, "--out", path.join(dir, "report")]);
   stage("report", rep, { bytes: fs.existsSync(path.join(dir, "report/index.html")) ? fs.statSync(path.join(dir, "report/index.html")).size : 0 });
   await server?.close();
   await judgeServer?.close();
