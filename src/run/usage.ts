@@ -318,17 +318,25 @@ function fmtMap(m: Record<string, Counts>, numeric = false): string {
   return keys.map((k) => `${k} ${tokensOf(m[k])} (${m[k].requests} req)`).join(", ") || "none";
 }
 
-/** The `--help` paragraph of the cost flags (collect, capo, bench answer/judge; context detect without --dry-run). */
-export const COST_HELP = [
-  "",
-  "Cost: every run keeps its token counts (by role, model, stage and turn; the calls behind written rows apart from",
-  "those of items that wrote nothing) in OUT.manifest.json under \"usage\", summed over resumed runs, and prints them",
-  "at the end. --dry-run estimates requests and tokens before any call (prompt tokens from the local model's own",
-  "tokenizer, or chars/4 for endpoints; generated tokens = max tokens x a measured fill ratio, 1.0 for unmeasured",
-  "models). --max-total-tokens N stops starting calls once this run has used N tokens and exits 3 (rerun to",
-  "continue; the budget is not a setting). --prices FILE ({\"models\": {MODEL: {\"input\", \"output\"}}}, per million",
-  "tokens) adds the cost.",
-].join("\n");
+/** The `--help` paragraph of the cost flags; `dryRun`: the command has `--dry-run` (all but context detect). */
+export function costHelp(dryRun = true): string {
+  return [
+    "",
+    "Cost: every run keeps its token counts (by role, model, stage and turn; the calls behind written rows apart from",
+    "those of items that wrote nothing) in OUT.manifest.json under \"usage\", summed over resumed runs, and prints them",
+    "at the end.",
+    ...(dryRun
+      ? [
+          "--dry-run estimates requests and tokens before any call (prompt tokens from the local model's own tokenizer,",
+          "or chars/4 for endpoints; generated tokens = max tokens x a measured fill ratio, 1.0 for unmeasured models).",
+        ]
+      : []),
+    "--max-total-tokens N stops starting calls once this run has used N tokens and exits 3 (rerun to continue; the",
+    "budget is not a setting). --prices FILE ({\"models\": {MODEL: {\"input\", \"output\"}}}, per million tokens) adds the cost.",
+  ].join("\n");
+}
+
+export const COST_HELP = costHelp(true);
 
 /**
  * Lines of an estimate (or any breakdown) for stderr: the total, then by role, stage and turn, and the cost with
