@@ -8,6 +8,7 @@ import { randomInt } from "node:crypto";
 import { isContextLengthError } from "../llm/errors.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
 import { type Question, temperatureFor } from "./data.js";
+import type { EstimateBuilder, ModelRates, TokenCounter } from "../run/estimate.js";
 
 /** FastChat's answer for a turn whose request failed (common.py API_ERROR_OUTPUT). */
 export const API_ERROR_OUTPUT = "$ERROR$";
@@ -58,14 +59,14 @@ export async function answerQuestion(model: LanguageModel, modelId: string, q: Q
   const messages: ChatMessage[] = [];
   const turns: string[] = [];
   let overflow = false;
-  for (const query of q.turns) {
+  for (const [k, query] of q.turns.entries()) {
     if (overflow) {
       turns.push(API_ERROR_OUTPUT);
       continue;
     }
     messages.push({ role: "user", content: query });
     try {
-      const c = await model.chat(messages.slice(), { temperature, maxTokens, timeoutMs: options.timeoutMs });
+      const c = await model.chat(messages.slice(), { temperature, maxTokens, timeoutMs: options.timeoutMs, tag: { stage: "answer", turn: k + 1 } });
       messages.push({ role: "assistant", content: c.text });
       turns.push(c.text);
     } catch (err) {
@@ -76,4 +77,26 @@ export async function answerQuestion(model: LanguageModel, modelId: string, q: Q
   }
   if (overflow) options.onContextLength?.();
   return { question_id: q.question_id, answer_id: shortUuid(), model_id: modelId, choices: [{ index: 0, turns }], tstamp: Date.now() / 1000 };
+}
+
+/**
+ * `bench answer --dry-run`: the calls `answerQuestion` makes for `questions`, into `into` (estimator:
+ * src/run/estimate.ts): turn k sends the k queries and k-1 answers (answers empty, their expected tokens added) and
+ * generates max tokens × the model's fill ratio.
+ */
+export function estimateAnswers(
+  questions: ReadonlyArray<Question>,
+  model: { id: string; counter: TokenCounter; rates: ModelRates },
+  maxTokens: number,
+  into: EstimateBuilder,
+): void {
+  const a = maxTokens * model.rates.fill.assistant;
+  for (const q of questions) {
+    const messages: ChatMessage[] = [];
+    for (const [k, query] of q.turns.entries()) {
+      messages.push({ role: "user", content: query });
+      into.add({ role: "assistant", model: model.id, stage: "answer", turn: k + 1 }, model.counter.chat(messages) + k * a, a);
+      messages.push({ role: "assistant", content: "" });
+    }
+  }
 }

@@ -15,7 +15,12 @@ import { digestValues, type RunSpec } from "../run/manifest.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { MT_BENCH_PP_PROMPT_NAME } from "./prompts.js";
 import { inShard, parseShard, type Shard } from "../run/shard.js";
-import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion } from "./answer.js";
+import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion, estimateAnswers } from "./answer.js";
+import { EstimateBuilder, estimateNotes, readLinesIfAny, ratesOf, tokenCounterOf, type ModelRates, type TokenCounter } from "../run/estimate.js";
+import { readPrices, type PriceTable } from "../run/prices.js";
+import { COST_HELP, breakdownLines } from "../run/usage.js";
+import { createModel } from "../llm/index.js";
+import type { ChatMessage } from "../llm/types.js";
 import {
   type Answer,
   type JudgePrompt,
@@ -72,6 +77,38 @@ interface AnswerOpts {
   concurrency: number;
   requestTimeout?: number;
   shard?: string;
+  dryRun?: boolean;
+  maxTotalTokens?: number;
+  prices?: string;
+}
+
+/**
+ * Load `spec` only for its tokenizer (a local model) and print a dry-run estimate: `fill(builder, model)` adds the
+ * calls. No request is sent. Estimator: src/run/estimate.ts.
+ */
+async function printEstimate(
+  title: string,
+  spec: string,
+  flag: string,
+  prices: PriceTable | undefined,
+  fill: (builder: EstimateBuilder, model: { id: string; counter: TokenCounter; rates: ModelRates }) => void,
+): Promise<void> {
+  const model = await createModel(spec, { flag, parallel: 1 });
+  try {
+    const m = { id: model.id, counter: tokenCounterOf(model), rates: ratesOf(model.id) };
+    const est = new EstimateBuilder();
+    fill(est, m);
+    log(title);
+    for (const line of breakdownLines("  estimate", est.result(), prices)) process.stderr.write(line + "\n");
+    for (const line of estimateNotes([m])) process.stderr.write(line + "\n");
+  } finally {
+    await model.close();
+  }
+}
+
+/** Judge calls of `bench judge` tasks for the estimate: the exact judge prompts, max tokens × the judge fill ratio. */
+function estimateJudgeCalls(est: EstimateBuilder, m: { id: string; counter: TokenCounter; rates: ModelRates }, calls: Array<{ messages: ChatMessage[]; turn: number }>, maxTokens: number, stage: string): void {
+  for (const c of calls) est.add({ role: "judge", model: m.id, stage, turn: c.turn }, m.counter.chat(c.messages), maxTokens * m.rates.fill.judge);
 }
 
 async function runAnswer(o: AnswerOpts): Promise<void> {
@@ -80,7 +117,26 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
   const questions = loadBenchQuestions(bench, o.questions, o.turns);
   parseModelSpec(o.model, "model");
   const modelId = o.modelId ?? judgeNameFromSpec(o.model);
+  const prices = readPrices(o.prices);
+  if (o.dryRun) {
+    const done = new Set<string>();
+    for (const line of readLinesIfAny(o.out)) {
+      try {
+        const r = JSON.parse(line) as AnswerRow;
+        if (r.question_id !== undefined) done.add(qidKey(r.question_id));
+      } catch {
+        // a torn last line: not done
+      }
+    }
+    const mine = questions.filter((q) => inShard(String(q.question_id), shard));
+    const todo = mine.filter((q) => !done.has(qidKey(q.question_id)));
+    await printEstimate(`dry run: ${todo.length} questions to answer (${mine.length - todo.length} already in ${o.out}); nothing was sent`, o.model, "model", prices, (est, m) =>
+      estimateAnswers(todo, m, o.maxTokens, est),
+    );
+    return;
+  }
   const out = openResumable<AnswerRow>(o.out, (r) => (r.question_id === undefined ? undefined : qidKey(r.question_id)), {
+    maxTotalTokens: o.maxTotalTokens,
     inputs: { "--questions": o.questions, "--turns": bench === "mt-bench-pp" ? o.turns : undefined },
     run: {
       command: "bench answer",
@@ -107,6 +163,9 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
     requestTimeout: o.requestTimeout,
     appender: out.appender,
     describe: (q) => `question ${q.question_id}`,
+    usage: out.usage,
+    role: "assistant",
+    prices,
     work: async (m, q) => {
       out.appender.append(await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature, onContextLength: () => overContext++ }));
     },
@@ -115,7 +174,7 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
     `answered ${written} questions (${total - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""})` +
       (overContext ? `; ${overContext} with turns over the model's context, answered "$ERROR$"` : ""),
   );
-  const incomplete = failures.incomplete();
+  const incomplete = failures.incomplete(out.usage);
   if (incomplete) throw incomplete;
 }
 
@@ -137,6 +196,8 @@ interface JudgeOpts {
   judgeMaxTokens: number;
   mode: string;
   baseline?: string;
+  maxTotalTokens?: number;
+  prices?: string;
 }
 
 async function runJudge(o: JudgeOpts): Promise<void> {
@@ -154,6 +215,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   let prompts: Map<string, JudgePrompt> | undefined;
   if (o.judgePrompts) prompts = loadJudgePrompts(o.judgePrompts);
   const judgeName = o.judgeName ?? judgeNameFromSpec(o.judge);
+  readPrices(o.prices);
   const run = judgeRunSpec(o, bench, questions, answers, references, prompts, judgeName);
   if (o.mode !== "single") {
     if (o.mode !== "pairwise-baseline" && o.mode !== "pairwise-all") throw new UserError(`--mode "${o.mode}": expected single, pairwise-baseline or pairwise-all`);
@@ -170,8 +232,9 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   const out = openResumable<JudgmentRow>(
     o.out,
     (r) => (Boolean(r.dry_run) === dry && r.model !== undefined && r.turn !== undefined ? judgmentKey(r.judge?.[0] ?? "", r.model, r.question_id, r.turn) : undefined),
-    { inputs: judgeInputs(o), run },
+    { inputs: judgeInputs(o), run, maxTotalTokens: o.maxTotalTokens },
   );
+  const prices = readPrices(o.prices);
   const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry).length;
   if (mixed > 0) {
     out.appender.close();
@@ -197,7 +260,9 @@ async function runJudge(o: JudgeOpts): Promise<void> {
     } finally {
       out.appender.close();
     }
-    log(`dry run: wrote ${todo.length} prompts (${mine.length - todo.length} already in ${o.out}); nothing was sent`);
+    await printEstimate(`dry run: wrote ${todo.length} prompts (${mine.length - todo.length} already in ${o.out}); nothing was sent`, o.judge, "judge", prices, (est, m) =>
+      estimateJudgeCalls(est, m, todo, o.judgeMaxTokens, "judge"),
+    );
     return;
   }
 
@@ -215,6 +280,9 @@ async function runJudge(o: JudgeOpts): Promise<void> {
     requestTimeout: o.requestTimeout,
     appender: out.appender,
     describe: (t) => `judgment of ${t.model} on question ${t.question_id} turn ${t.turn}`,
+    usage: out.usage,
+    role: "judge",
+    prices,
     work: async (j, t) => {
       const res = await judgeWithRetries(j, t, o.scoreRetries, undefined, o.judgeMaxTokens);
       if (res.attempts > 1) retried++;
@@ -226,7 +294,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
     `judged ${written} (${mine.length - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""}); ` +
       `${retried} re-asked for a missing rating, ${failed} kept with score -1 after ${o.scoreRetries} retries`,
   );
-  const incomplete = failures.incomplete();
+  const incomplete = failures.incomplete(out.usage);
   if (incomplete) throw incomplete;
 }
 
@@ -281,8 +349,9 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
   const out = openResumable<PairJudgmentRow>(
     o.out,
     (r) => (Boolean(r.dry_run) === dry && r.model_1 !== undefined ? pairKey(r.judge?.[0] ?? "", r.model_1, r.model_2, r.question_id, r.turn) : undefined),
-    { inputs: judgeInputs(o), run },
+    { inputs: judgeInputs(o), run, maxTotalTokens: o.maxTotalTokens },
   );
+  const prices = readPrices(o.prices);
   const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry || r.model_1 === undefined).length;
   if (mixed > 0) out.appender.close();
   if (mixed > 0) throw new UserError(`${o.out}: holds ${mixed} rows of another kind (single grading or ${dry ? "real" : "dry-run"} rows); use another --out file`);
@@ -309,7 +378,9 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
     } finally {
       out.appender.close();
     }
-    log(`dry run: wrote ${todo.length} pairs (${mine.length - todo.length} already in ${o.out}); nothing was sent`);
+    await printEstimate(`dry run: wrote ${todo.length} pairs (${mine.length - todo.length} already in ${o.out}); nothing was sent`, o.judge, "judge", prices, (est, m) =>
+      estimateJudgeCalls(est, m, todo.flatMap((t) => [{ messages: t.g1.messages, turn: t.turn }, { messages: t.g2.messages, turn: t.turn }]), o.judgeMaxTokens, "judge-pair"),
+    );
     return;
   }
   let errors = 0;
@@ -325,6 +396,9 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
     requestTimeout: o.requestTimeout,
     appender: out.appender,
     describe: (t) => `pair ${t.model_1} vs ${t.model_2} on question ${t.question_id} turn ${t.turn}`,
+    usage: out.usage,
+    role: "judge",
+    prices,
     work: async (j, t) => {
       const r = await judgePair(j, t, o.scoreRetries, o.judgeMaxTokens);
       if (r.g1_winner === "error" || r.g2_winner === "error") errors++;
@@ -332,7 +406,7 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
     },
   });
   log(`judged ${written} pairs (${mine.length - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""}); ${errors} kept with an "error" verdict`);
-  const incomplete = failures.incomplete();
+  const incomplete = failures.incomplete(out.usage);
   if (incomplete) throw incomplete;
 }
 
@@ -407,7 +481,10 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "questions in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <I/N>", "only the questions of shard I of N")
-    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
+    .option("--dry-run", "estimate requests and tokens (and cost with --prices) of the questions still to answer; call no model, write nothing")
+    .option("--max-total-tokens <n>", "stop starting calls once this run has used N tokens; exit 3, rerun to continue", intOption("max-total-tokens"))
+    .option("--prices <file>", "price table (JSON, per million tokens) for the cost lines")
+    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + COST_HELP + "\n" + EXIT_CODES_HELP)
     .action((o: AnswerOpts) => runAnswer(o));
 
   bench
@@ -424,13 +501,15 @@ export function register(program: Command): void {
     .requiredOption("--out <file>", "judgments (append-only JSONL)")
     .option("--mode <mode>", "single | pairwise-baseline | pairwise-all (FastChat gen_judgment.py modes; pairwise: mt-bench only)", "single")
     .option("--baseline <model>", "baseline model_id for --mode pairwise-baseline")
-    .option("--dry-run", "write the rows with the exact user_prompt and send nothing")
+    .option("--dry-run", "write the rows with the exact user_prompt, print the estimated requests and tokens (and cost with --prices), and send nothing")
+    .option("--max-total-tokens <n>", "stop starting calls once this run has used N tokens; exit 3, rerun to continue", intOption("max-total-tokens"))
+    .option("--prices <file>", "price table (JSON, per million tokens) for the cost lines")
     .option("--score-retries <n>", "re-ask a judgment without a rating up to n times", intOption("score-retries", 0), DEFAULT_SCORE_RETRIES)
     .option("--judge-max-tokens <n>", "max tokens of a judgment (FastChat: 2048)", intOption("judge-max-tokens"), JUDGE_MAX_TOKENS)
     .option("--concurrency <n>", "judgments in flight", intOption("concurrency"), 8)
     .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <I/N>", "only the judgments of shard I of N")
-    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + " A further --answers file (a new model) extends the run.\n" + EXIT_CODES_HELP)
+    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + " A further --answers file (a new model) extends the run.\n" + COST_HELP + "\n" + EXIT_CODES_HELP)
     .action((o: JudgeOpts) => runJudge(o));
 
   bench

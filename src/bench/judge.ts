@@ -279,7 +279,7 @@ export async function judgeWithRetries(
     attempts++;
     let c: { text: string };
     try {
-      c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, timeoutMs });
+      c = await judge.chat(task.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, timeoutMs, tag: { stage: attempts === 1 ? "judge" : "judge-retry", turn: task.turn } });
     } catch (err) {
       // The judge prompt does not fit the judge's context: marked as a failed judgment (score -1), run goes on.
       if (isContextLengthError(err)) return { judgment: `$ERROR$ context-length: ${err.message}`, score: FAILED_SCORE, attempts };
@@ -407,7 +407,7 @@ export async function judgePair(
       attempts++;
       let c: { text: string };
       try {
-        c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens });
+        c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, tag: { stage: i === 0 ? "judge-pair" : "judge-pair-retry", turn: task.turn } });
       } catch (err) {
         if (isContextLengthError(err)) return { v: "error", text: `$ERROR$ context-length: ${err.message}` };
         throw err;

@@ -13,6 +13,7 @@ import type { Message, Session } from "../conversations/session.js";
 import type { LanguageModel } from "../llm/types.js";
 import { detectContextDependency } from "../context/detect.js";
 import { seededShuffle } from "../run/rng.js";
+import type { EstimateBuilder, TokenCounter } from "../run/estimate.js";
 import {
   CAPO_PROMPT_VERSION,
   type Strategy,
@@ -116,15 +117,16 @@ export async function generateNegative(
   let guess: string | undefined;
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     const gen = { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed === undefined ? undefined : opts.seed + attempt - 1 };
+    const tag = (stage: string) => ({ ...gen, tag: { stage, turn: q.turn } });
     let text: string;
     try {
       if (strategy === "context-neglect") {
-        text = (await model.chat(neglectMessages(q.query), gen)).text;
+        text = (await model.chat(neglectMessages(q.query), tag(strategy))).text;
       } else if (strategy === "context-hallucination") {
-        guess = (await model.chat(hallucinationGuessMessages(q.query), gen)).text.trim();
-        text = (await model.chat(hallucinationAnswerMessages(q.query, guess), gen)).text;
+        guess = (await model.chat(hallucinationGuessMessages(q.query), tag("context-hallucination:guess"))).text.trim();
+        text = (await model.chat(hallucinationAnswerMessages(q.query, guess), tag("context-hallucination:answer"))).text;
       } else {
-        text = (await model.chat(misunderstandingMessages(q.history, q.query), gen)).text;
+        text = (await model.chat(misunderstandingMessages(q.history, q.query), tag(strategy))).text;
       }
     } catch (err) {
       // A prompt over the model's context: no negative for this query and strategy (dropped and counted).
@@ -157,4 +159,26 @@ export function pairRow(q: CapoQuery, strategy: Strategy, neg: NegativeResult & 
     rejected: neg.rejected,
     meta,
   };
+}
+
+/**
+ * `capo --dry-run`: the calls `generateNegative` will make for these items, one attempt each, into `into`
+ * (estimator: src/run/estimate.ts). Prompts are capo's own, counted with `counter`; a negative is expected to be as
+ * long as the session's chosen response (capo sets no max tokens), a hallucination guess as long as the query.
+ */
+export function estimateCapo(
+  items: ReadonlyArray<{ q: CapoQuery; strategy: Strategy }>,
+  model: { id: string; counter: TokenCounter },
+  into: EstimateBuilder,
+): void {
+  for (const { q, strategy } of items) {
+    const chosen = model.counter.text(q.chosen);
+    const tag = (stage: string) => ({ role: "negative", model: model.id, stage, turn: q.turn });
+    if (strategy === "context-neglect") into.add(tag(strategy), model.counter.chat(neglectMessages(q.query)), chosen);
+    else if (strategy === "context-hallucination") {
+      const guess = model.counter.text(q.query);
+      into.add(tag("context-hallucination:guess"), model.counter.chat(hallucinationGuessMessages(q.query)), guess);
+      into.add(tag("context-hallucination:answer"), model.counter.chat(hallucinationAnswerMessages(q.query, "")) + guess, chosen);
+    } else into.add(tag(strategy), model.counter.chat(misunderstandingMessages(q.history, q.query)), chosen);
+  }
 }

@@ -21,7 +21,11 @@ import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { intOption, timeoutSecondsOption } from "../cli/options.js";
 import { STRATEGIES, type Strategy } from "./prompts.js";
-import { type PairRow, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
+import { type PairRow, estimateCapo, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
+import { EstimateBuilder, estimateNotes, readLinesIfAny, ratesOf, tokenCounterOf } from "../run/estimate.js";
+import { readPrices } from "../run/prices.js";
+import { COST_HELP, breakdownLines } from "../run/usage.js";
+import { createModel } from "../llm/index.js";
 
 /** Parse `--strategies a,b` against the three strategy names. @throws UserError naming the bad value. */
 export function parseStrategies(value: string): Strategy[] {
@@ -54,9 +58,13 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <i/n>", "only the pairs whose session_id/turn/strategy hashes to shard I of N")
-    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
-    .action(async (file: string, opts: { assistant: string; out: string; context?: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string }) => {
+    .option("--dry-run", "estimate requests and tokens (and cost with --prices) of the pairs still to build; call no model, write nothing")
+    .option("--max-total-tokens <n>", "stop starting calls once this run has used N tokens; exit 3, rerun to continue", intOption("max-total-tokens"))
+    .option("--prices <file>", "price table (JSON, per million tokens) for the cost lines")
+    .addHelpText("after", "\n" + RESUMABLE_OUTPUT_HELP + "\n" + COST_HELP + "\n" + EXIT_CODES_HELP)
+    .action(async (file: string, opts: { assistant: string; out: string; context?: string; strategies: Strategy[]; maxQueries?: number; seed: number; maxAttempts: number; concurrency: number; requestTimeout?: number; shard?: string; dryRun?: boolean; maxTotalTokens?: number; prices?: string }) => {
       const shard = parseShard(opts.shard);
+      const prices = readPrices(opts.prices);
       const sessions = readConversations(file);
       const decisions = opts.context ? loadContextDecisions(opts.context) : undefined;
       const used = new Set<string>();
@@ -78,7 +86,33 @@ export function register(program: Command): void {
         );
       }
       const items = queries.flatMap((q) => opts.strategies.map((strategy) => ({ q, strategy, key: pairKey(q.session.id, q.turn, strategy) }))).filter((it) => inShard(it.key, shard));
+      if (opts.dryRun) {
+        // Read-only look at --out: pairs already there are left out of the estimate.
+        const done = new Set<string>();
+        for (const line of readLinesIfAny(opts.out)) {
+          try {
+            const r = JSON.parse(line) as PairRow;
+            if (typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string") done.add(pairKey(r.session_id, r.turn, r.strategy));
+          } catch {
+            // a torn last line: not done
+          }
+        }
+        const todo = items.filter((it) => !done.has(it.key));
+        const model = await createModel(opts.assistant, { flag: "assistant", parallel: 1 });
+        try {
+          const m = { id: model.id, counter: tokenCounterOf(model), rates: ratesOf(model.id) };
+          const est = new EstimateBuilder();
+          estimateCapo(todo, m, est);
+          process.stderr.write(`capo --dry-run: ${todo.length} pairs to build (${items.length - todo.length} already in ${opts.out}); nothing was sent\n`);
+          for (const line of breakdownLines("  estimate", est.result(), prices)) process.stderr.write(line + "\n");
+          for (const line of estimateNotes([{ ...m, rates: { ...m.rates, source: "a negative as long as the chosen response, one attempt each" } }])) process.stderr.write(line + "\n");
+        } finally {
+          await model.close();
+        }
+        return;
+      }
       const out = openResumable<PairRow>(opts.out, (r) => (r && typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string" ? pairKey(r.session_id, r.turn, r.strategy) : undefined), {
+        maxTotalTokens: opts.maxTotalTokens,
         inputs: { sessions: file, "--context": opts.context },
         run: {
           command: "capo",
@@ -114,6 +148,9 @@ export function register(program: Command): void {
         requestTimeout: opts.requestTimeout,
         appender: out.appender,
         describe: (it) => `pair ${it.key}`,
+        usage: out.usage,
+        role: "negative",
+        prices,
         work: async (model, { q, strategy }) => {
           const neg = await generateNegative(model, q, strategy, { maxAttempts: opts.maxAttempts, seed: opts.seed });
           regenerated[strategy] += neg.attempts - 1;
@@ -131,7 +168,7 @@ export function register(program: Command): void {
         process.stderr.write(`capo: ${s}: ${built[s]} pairs built, ${regenerated[s]} regenerations, ${dropped[s]} dropped (empty or equal to chosen)${overContext[s] ? `, ${overContext[s]} dropped (prompt over the model's context)` : ""}\n`);
       }
       // Pairs skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
-      const incomplete = failures.incomplete();
+      const incomplete = failures.incomplete(out.usage);
       if (incomplete) throw incomplete;
     });
 }

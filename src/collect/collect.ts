@@ -10,6 +10,7 @@ import { isContextLengthError, ModelCallError } from "../llm/errors.js";
 import type { LanguageModel } from "../llm/types.js";
 import { ItemFailures } from "../run/failures.js";
 import { runPool } from "../run/limiter.js";
+import type { UsageMeter } from "../run/usage.js";
 import type { JsonlAppender } from "../io/jsonl.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
 import { PROMPT_VERSION } from "./prompts.js";
@@ -113,6 +114,8 @@ export interface CollectDeps {
   failures?: ItemFailures;
   /** The id of the session collected from a seed (default: the seed's id); the seed id is kept in meta.seed.id. */
   sessionId?: (seed: Seed) => string;
+  /** The run's token meter (src/run/usage.ts): each session's calls in its own ledger; no new session past the budget. */
+  usage?: UsageMeter;
 }
 
 /**
@@ -135,6 +138,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
         temperature: opts.assistantTemperature,
         maxTokens: opts.assistantMaxTokens,
         seed: sessionSeed * 1000 + messages.length * 10 + attempt,
+        tag: { stage: attempt === 0 ? "response" : "response-retry", turn: messages.filter((m) => m.role === "user").length, role: "assistant" },
       });
       tokens += c.usage.promptTokens + c.usage.completionTokens;
       const text = c.text.trim();
@@ -172,6 +176,7 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
           temperature: opts.askerTemperature,
           maxTokens: opts.askerMaxTokens,
           seed: sessionSeed * 1000 + turn * 10 + attempt,
+          tag: { stage: attempt === 0 ? "query" : "query-retry", turn, role: "asker" },
         });
       } catch (err) {
         if (!isContextLengthError(err)) throw err;
@@ -293,6 +298,7 @@ export async function collectSessions(
       deps.onSession?.(seed.id, false);
     },
   );
-  await runPool(seeds, opts.concurrency, worker);
+  const usage = deps.usage;
+  await runPool(usage ? usage.until(seeds) : seeds, opts.concurrency, usage ? usage.scoped(worker) : worker);
   return counters;
 }

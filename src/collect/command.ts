@@ -13,6 +13,12 @@ import { EXIT_CODES_HELP, ItemFailures } from "../run/failures.js";
 import { RequestLimiter } from "../run/limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "../run/models.js";
 import { digestValues } from "../run/manifest.js";
+import { EstimateBuilder, estimateNotes, ratesOf, tokenCounterOf } from "../run/estimate.js";
+import { readPrices } from "../run/prices.js";
+import { COST_HELP, breakdownLines } from "../run/usage.js";
+import { readLinesIfAny } from "../run/estimate.js";
+import { createModel } from "../llm/index.js";
+import { estimateCollect } from "./estimate.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { Progress } from "../run/progress.js";
 import { seededShuffle } from "../run/rng.js";
@@ -44,6 +50,9 @@ interface CollectFlags {
   minEchoWords: number;
   blocklist?: string;
   seedFilter: boolean;
+  dryRun?: boolean;
+  maxTotalTokens?: number;
+  prices?: string;
 }
 
 /**
@@ -144,6 +153,42 @@ export const COLLECT_OUTPUT_HELP = [
   RESUMABLE_OUTPUT_HELP,
 ].join("\n");
 
+/**
+ * `collect --dry-run`: print the estimated requests and tokens of the sessions still to collect (seeds already in
+ * --out are left out) and exit 0; nothing is written and no model is called (a local model is loaded for its
+ * tokenizer). Estimator: src/collect/estimate.ts, src/run/estimate.ts.
+ */
+async function dryRunCollect(flags: CollectFlags, seeds: Seed[], askerSpec: string, assistantSpec: string, prices: ReturnType<typeof readPrices>): Promise<void> {
+  // Read-only (another run may be writing --out): whole lines that parse; nothing is repaired or locked.
+  const done = new Set<string>();
+  for (const line of readLinesIfAny(flags.out)) {
+    let r: { id?: unknown; meta?: { seed?: { id?: unknown } } } | null = null;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const id = typeof r?.meta?.seed?.id === "string" ? r.meta.seed.id : typeof r?.id === "string" ? r.id : undefined;
+    if (id) done.add(id);
+  }
+  const todo = seeds.filter((s) => !done.has(s.id));
+  const assistantModel = await createModel(assistantSpec, { flag: "assistant", parallel: 1 });
+  const askerModel = askerSpec === assistantSpec ? assistantModel : await createModel(askerSpec, { flag: "asker", parallel: 1 });
+  try {
+    const assistant = { id: assistantModel.id, counter: tokenCounterOf(assistantModel), rates: ratesOf(assistantModel.id) };
+    const asker = { id: askerModel.id, counter: tokenCounterOf(askerModel), rates: ratesOf(askerModel.id) };
+    const est = new EstimateBuilder();
+    estimateCollect(todo, { assistant, asker }, { turns: flags.turns, simulator: flags.simulator, assistantMaxTokens: flags.maxTokens, askerMaxTokens: flags.queryMaxTokens }, est);
+    const err = (line: string) => process.stderr.write(line + "\n");
+    err(`parrot collect --dry-run: ${todo.length} sessions of ${flags.turns} turns to collect (${seeds.length - todo.length} already in ${flags.out}); nothing was sent`);
+    for (const line of breakdownLines("  estimate", est.result(), prices)) err(line);
+    for (const line of estimateNotes([assistant, asker])) err(line);
+  } finally {
+    await assistantModel.close();
+    if (askerModel !== assistantModel) await askerModel.close();
+  }
+}
+
 export function register(program: Command): void {
   program
     .command("collect")
@@ -169,7 +214,10 @@ export function register(program: Command): void {
     .option("--min-echo-words <n>", "filter: reject a query that copies this many consecutive words of the response it follows (0: off)", intOption("min-echo-words", 0), DEFAULT_FILTER_CONFIG.minEchoWords)
     .option("--blocklist <file>", "filter: extra sensitive terms, one per line")
     .option("--no-seed-filter", "do not apply the query filters to the seed queries (by default seeds must pass them too; rejected seeds are counted)")
-    .addHelpText("after", COLLECT_OUTPUT_HELP + "\n" + EXIT_CODES_HELP)
+    .option("--dry-run", "estimate requests and tokens (and cost with --prices) from the seeds and settings; call no model, write nothing")
+    .option("--max-total-tokens <n>", "stop starting calls once this run has used N tokens (prompt + completion); exit 3, rerun to continue", intOption("max-total-tokens"))
+    .option("--prices <file>", "price table (JSON: {\"models\": {MODEL: {\"input\": N, \"output\": N}}}, per million tokens) for the cost lines")
+    .addHelpText("after", COLLECT_OUTPUT_HELP + "\n" + COST_HELP + "\n" + EXIT_CODES_HELP)
     .action(async (flags: CollectFlags) => {
       if (flags.simulator !== "parrot-ask" && flags.simulator !== "prompted") {
         throw new UserError(`--simulator "${flags.simulator}": expected parrot-ask or prompted`);
@@ -196,11 +244,17 @@ export function register(program: Command): void {
       const indexed = sample.map((seed, index) => ({ seed, index })).filter((s) => inShard(s.seed.id, shard));
       const askerSpec = flags.asker ?? "default";
       const assistantSpec = flags.assistant ?? "default";
+      const prices = readPrices(flags.prices);
+      if (flags.dryRun) {
+        await dryRunCollect(flags, indexed.map((s) => s.seed), askerSpec, assistantSpec, prices);
+        return;
+      }
       // Resume key: the seed id (meta.seed.id; older outputs used it as the session id too).
       const seedIdOf = (r: { id?: unknown; meta?: { seed?: { id?: unknown } } }) =>
         typeof r.meta?.seed?.id === "string" ? r.meta.seed.id : typeof r.id === "string" ? r.id : undefined;
       const output = openResumable(flags.out, seedIdOf, {
         keepRows: false,
+        maxTotalTokens: flags.maxTotalTokens,
         inputs: { "--seeds": flags.seeds, "--blocklist": flags.blocklist },
         run: {
           command: "collect",
@@ -246,6 +300,7 @@ export function register(program: Command): void {
         requestTimeoutSec: flags.requestTimeout,
         parallel: Math.min(flags.concurrency, os.availableParallelism() * 4),
         progress,
+        usage: output.usage,
       };
       const assistant = await createLimitedModel(assistantSpec, { ...modelOpts, flag: "assistant" });
       const asker: LimitedModel = askerSpec === assistantSpec ? assistant : await createLimitedModel(askerSpec, { ...modelOpts, flag: "asker" });
@@ -264,6 +319,7 @@ export function register(program: Command): void {
             onSession: (_id, ok) => ok && progress.tick(),
             log: (line) => progress.log(line),
             failures,
+            usage: output.usage,
           },
           {
             ...DEFAULT_COLLECT_OPTIONS,
@@ -289,8 +345,9 @@ export function register(program: Command): void {
             `${counters.truncatedResponses ? `; ${counters.truncatedResponses} responses cut at --max-tokens ${flags.maxTokens} (meta.responses)` : ""}`,
         );
         for (const line of summarizeModels([assistant, asker])) err(`  ${line}`);
-        // Sessions skipped after transient failures: one line, exit 3 (src/run/failures.ts).
-        const incomplete = failures.incomplete();
+        for (const line of output.usage.summaryLines("parrot collect", prices)) err(line);
+        // Sessions skipped after transient failures or cut by the token budget: one line, exit 3 (src/run/failures.ts).
+        const incomplete = failures.incomplete(output.usage);
         if (incomplete) throw incomplete;
       } finally {
         progress.stop();

@@ -22,6 +22,8 @@ import { EXIT_CODES_HELP, EXIT_INCOMPLETE } from "../run/failures.js";
 import { digestValues } from "../run/manifest.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { runModelPool } from "../run/pool.js";
+import { readPrices } from "../run/prices.js";
+import { costHelp } from "../run/usage.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { detectContextDependency, type ContextDecision } from "./detect.js";
 import { JUDGE_PROMPT_VERSION, CONTEXT_JUDGE_SYSTEM, parseJudgeVerdict, renderContextJudgePrompt } from "./prompts.js";
@@ -91,6 +93,8 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
     .option("--shard <i/n>", "only the queries whose id/turn hashes to shard I of N")
+    .option("--max-total-tokens <n>", "with --judge: stop starting calls once this run has used N tokens; exit 3, rerun to continue", intOption("max-total-tokens"))
+    .option("--prices <file>", "with --judge: price table (JSON, per million tokens) for the cost lines")
     .addHelpText(
       "after",
       [
@@ -99,11 +103,13 @@ export function register(program: Command): void {
         `when more than ${MAX_UNPARSED_SHARE * 100}% of the output's rows have none, the run warns and exits ${EXIT_INCOMPLETE}.`,
         "",
         RESUMABLE_OUTPUT_HELP + " (with --judge; without it OUT is rewritten whole)",
+        costHelp(false),
         EXIT_CODES_HELP,
       ].join("\n"),
     )
-    .action(async (file: string, opts: { out: string; judge?: string; concurrency: number; requestTimeout?: number; shard?: string }) => {
+    .action(async (file: string, opts: { out: string; judge?: string; concurrency: number; requestTimeout?: number; shard?: string; maxTotalTokens?: number; prices?: string }) => {
       const shard = parseShard(opts.shard);
+      const prices = readPrices(opts.prices);
       const sessions = readConversations(file);
       const queries = queriesAfterFirst(sessions).filter((q) => inShard(`${q.session.id}/${q.turn}`, shard));
       if (!opts.judge) {
@@ -116,6 +122,7 @@ export function register(program: Command): void {
       }
       const out = openResumable<ContextRow>(opts.out, (r) => (r && typeof r.id === "string" && typeof r.turn === "number" ? `${r.id}/${r.turn}` : undefined), {
         inputs: { sessions: file },
+        maxTotalTokens: opts.maxTotalTokens,
         run: { command: "context detect --judge", settings: { judge: opts.judge, prompt_version: JUDGE_PROMPT_VERSION, attempts: JUDGE_ATTEMPTS, sessions: digestValues(sessions) } },
       });
       const todo = queries.filter((q) => !out.done.has(`${q.session.id}/${q.turn}`));
@@ -133,6 +140,9 @@ export function register(program: Command): void {
         requestTimeout: opts.requestTimeout,
         appender: out.appender,
         describe: (q) => `query ${q.session.id}/${q.turn}`,
+        usage: out.usage,
+        role: "judge",
+        prices,
         work: async (judge, q) => {
           const heuristic = decide(q);
           const prompt = renderContextJudgePrompt(q.session.messages.slice(0, q.index), q.session.messages[q.index].content, heuristic);
@@ -141,7 +151,7 @@ export function register(program: Command): void {
           for (let a = 0; a < JUDGE_ATTEMPTS && verdict === undefined; a++) {
             let c: { text: string };
             try {
-              c = await judge.chat([{ role: "system", content: CONTEXT_JUDGE_SYSTEM }, { role: "user", content: prompt }], { temperature: 0, maxTokens: 256 });
+              c = await judge.chat([{ role: "system", content: CONTEXT_JUDGE_SYSTEM }, { role: "user", content: prompt }], { temperature: 0, maxTokens: 256, tag: { stage: a === 0 ? "context-judge" : "context-judge-retry", turn: q.turn } });
             } catch (err) {
               // Over the judge's context: no verdict (the heuristic decision stands), marked in the rationale.
               if (!isContextLengthError(err)) throw err;
@@ -166,7 +176,7 @@ export function register(program: Command): void {
       });
       if (noVerdict) process.stderr.write(`context detect: ${noVerdict} queries without a judge verdict (heuristic decision kept)\n`);
       // Queries skipped after transient model failures: one line, exit 3 (src/run/failures.ts).
-      const incomplete = failures.incomplete();
+      const incomplete = failures.incomplete(out.usage);
       if (incomplete) throw incomplete;
       // Unparsed verdicts over the whole output (earlier runs included): above the share, warn and exit 3.
       const judged = out.existing.filter((r) => r.judge).length + written;

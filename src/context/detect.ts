@@ -201,11 +201,25 @@ function stem(w: string): string {
 /** Words of the history as stems (for definite noun phrase heads). */
 function historyStems(history: ReadonlyArray<Message>): Set<string> {
   const out = new Set<string>();
-  for (const m of history) {
-    const text = stripCode(m.content).toLowerCase().slice(0, 20000);
-    for (const w of text.split(/[^\p{L}\p{N}'-]+/u)) if (w.length > 2) out.add(stem(w));
-  }
+  for (const m of history) for (const w of messageStems(m)) out.add(w);
   return out;
+}
+
+/**
+ * The distinct stems of one message, computed once per message object: every query of a session is checked against
+ * the messages before it, so without this a session of n turns stems its history O(n²) times (issue 15, bench 4).
+ */
+const STEMS = new WeakMap<Message, { content: string; stems: string[] }>();
+function messageStems(m: Message): string[] {
+  const cached = STEMS.get(m);
+  // Keyed by the object, checked against its content (a message edited in place is stemmed again).
+  if (cached && cached.content === m.content) return cached.stems;
+  const set = new Set<string>();
+  const text = stripCode(m.content).toLowerCase().slice(0, 20000);
+  for (const w of text.split(/[^\p{L}\p{N}'-]+/u)) if (w.length > 2) set.add(stem(w));
+  const stems = [...set];
+  STEMS.set(m, { content: m.content, stems });
+  return stems;
 }
 
 /** Nouns that never serve as the antecedent of a later pronoun. */

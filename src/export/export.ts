@@ -167,6 +167,35 @@ export function toJsonl(records: ReadonlyArray<unknown>): string {
 }
 
 /**
+ * Write records as JSONL to a temporary file beside `file`, 1 MB at a time, then rename it over `file`: the same
+ * atomicity as writeFileAtomic without building the whole file as one string (at 10K sessions of `--format tokens`
+ * that string doubled the peak memory; bench/README.md "Scale").
+ */
+function writeJsonlAtomic(file: string, records: ReadonlyArray<unknown>): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, "w");
+  try {
+    let buf = "";
+    for (const r of records) {
+      buf += JSON.stringify(r) + "\n";
+      if (buf.length > 1 << 20) {
+        fs.writeSync(fd, buf);
+        buf = "";
+      }
+    }
+    fs.writeSync(fd, buf);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/**
  * Write an export: the JSONL file atomically, and for llama-factory the dataset_info.json next to it (an existing
  * dataset_info.json is kept and our entry added/replaced; none when `out` is a FIFO or device such as /dev/null).
  * @returns paths written.
@@ -189,7 +218,7 @@ export function writeExport(kind: ExportKind, format: ExportFormat, out: string,
     info[name] = llamaFactoryDatasetInfo(kind, path.basename(out));
     infoText = JSON.stringify(info, null, 2) + "\n";
   }
-  writeFileAtomic(out, toJsonl(records));
+  writeJsonlAtomic(out, records);
   const written = [out];
   if (infoText !== undefined) {
     writeFileAtomic(infoPath, infoText);

@@ -22,6 +22,12 @@ export interface GenerateOptions {
   timeoutMs?: number;
   /** Abort the request. */
   signal?: AbortSignal;
+  /**
+   * What the call is for, for the run's token accounting (src/run/usage.ts): the step (`response`, `query`,
+   * `answer`, `judge`, a capo strategy step), the turn it belongs to, and the role when one model object plays two
+   * (collect's asker and assistant on the same spec). Engines ignore it.
+   */
+  tag?: { stage: string; turn?: number; role?: string };
 }
 
 /** Token counts reported by the engine for one request. */

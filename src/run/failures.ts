@@ -39,6 +39,25 @@ export interface ItemFailuresOptions {
   log: (line: string) => void;
 }
 
+/**
+ * A call refused because this invocation's token budget (`--max-total-tokens`, src/run/usage.ts) is used up. It is
+ * transient (nothing is written for the item, a rerun does it) but not a failure: `ItemFailures.wrap` skips the item
+ * without counting or logging it, and `incomplete(usage)` ends the run with exit 3 saying the budget was reached.
+ */
+export class BudgetReachedError extends ModelCallError {
+  constructor(readonly budget: number, readonly spent: number) {
+    super(`token budget reached (--max-total-tokens ${budget}; ${spent} tokens used by this run)`, { reason: "token-budget", transient: true });
+    this.name = "BudgetReachedError";
+  }
+}
+
+/** What `incomplete` needs to know of the run's token meter (src/run/usage.ts UsageMeter). */
+export interface BudgetState {
+  budget: number | undefined;
+  spent: number;
+  budgetReached(): boolean;
+}
+
 /** Counts items skipped after transient model failures, by failure reason ("500", "429", "timeout", ...). */
 export class ItemFailures {
   /** Items skipped so far. */
@@ -65,6 +84,10 @@ export class ItemFailures {
         await worker(item);
       } catch (err) {
         if (!(err instanceof ModelCallError) || !err.transient) throw err;
+        if (err instanceof BudgetReachedError) {
+          onSkip?.(item, err);
+          return;
+        }
         this.count++;
         this.byReason[err.reason] = (this.byReason[err.reason] ?? 0) + 1;
         this.opts.log(`${this.opts.command}: ${describe(item)} failed (${err.reason}); rerun the same command to retry it`);
@@ -80,8 +103,17 @@ export class ItemFailures {
   /**
    * The error that ends an incomplete run, or undefined when nothing was skipped. Throw it after the
    * `summarizeModels` lines: the CLI prints its one line last on stderr and exits with `EXIT_INCOMPLETE` (3).
+   * With `usage` whose token budget was reached, the line says so (and counts any failed items too).
    */
-  incomplete(): IncompleteRunError | undefined {
+  incomplete(usage?: BudgetState): IncompleteRunError | undefined {
+    if (usage?.budgetReached()) {
+      const failed = this.count ? `; ${this.count} ${this.opts.unit} failed after retries (${this.reasons()})` : "";
+      return new IncompleteRunError(
+        `incomplete: token budget reached (--max-total-tokens ${usage.budget}; this run used ${usage.spent} tokens)${failed}; ` +
+          `rerun the same command to continue (finished ${this.opts.unit} are kept; the budget is per run and may change)`,
+        this.count,
+      );
+    }
     if (this.count === 0) return undefined;
     return new IncompleteRunError(
       `incomplete: ${this.count} ${this.opts.unit} failed after retries (${this.reasons()}); ` +
@@ -98,5 +130,6 @@ export const EXIT_CODES_HELP = [
   "  0  done: every planned item is in the output",
   "  1  aborted: bad input or a permanent model error (401, 404, bad request); finished items are kept",
   `  ${EXIT_INCOMPLETE}  incomplete: some items failed after retries (5xx, 429, timeouts, dropped connections, malformed`,
-  "     replies) and were skipped; rerun the same command to retry exactly those (finished items are kept)",
+  "     replies) and were skipped, or the --max-total-tokens budget was reached; rerun the same command to retry",
+  "     or continue (finished items are kept)",
 ].join("\n");

@@ -7,6 +7,7 @@ import { createModel } from "../llm/index.js";
 import type { ChatMessage, Completion, ContinuationScore, GenerateOptions, LanguageModel, ModelStats } from "../llm/types.js";
 import type { RequestLimiter } from "./limiter.js";
 import type { Progress } from "./progress.js";
+import type { UsageMeter } from "./usage.js";
 
 export interface LimitedModelOptions {
   /** Flag name for errors ("assistant", "judge", ...). */
@@ -21,6 +22,10 @@ export interface LimitedModelOptions {
   /** HTTP backoff base, ms. Default: `PARROT_BACKOFF_BASE_MS` from the environment, else the engine's 500 ms. */
   backoffBaseMs?: number;
   maxAttempts?: number;
+  /** The run's token meter (`output.usage`): every finished call is recorded, and calls stop at the token budget. */
+  usage?: UsageMeter;
+  /** The role recorded for this model's calls: asker, assistant, judge, negative. Default: `flag`. */
+  role?: string;
 }
 
 /**
@@ -61,10 +66,16 @@ export class LimitedModel implements LanguageModel {
     return this.inner.name;
   }
   chat(messages: ChatMessage[], options?: GenerateOptions): Promise<Completion> {
-    return this.opts.limiter.run(async () => this.count(await this.inner.chat(messages, options)));
+    return this.opts.limiter.run(async () => {
+      this.opts.usage?.checkBudget();
+      return this.count(await this.inner.chat(messages, options), options);
+    });
   }
   complete(prompt: string, options?: GenerateOptions): Promise<Completion> {
-    return this.opts.limiter.run(async () => this.count(await this.inner.complete(prompt, options)));
+    return this.opts.limiter.run(async () => {
+      this.opts.usage?.checkBudget();
+      return this.count(await this.inner.complete(prompt, options), options);
+    });
   }
   /** The engine's scoreContinuation through the limiter; undefined when the engine has none. */
   get scoreContinuation(): LanguageModel["scoreContinuation"] {
@@ -92,7 +103,7 @@ export class LimitedModel implements LanguageModel {
     this.retryReasons[reason] = (this.retryReasons[reason] ?? 0) + 1;
     if (reason === "429") this.opts.limiter.onRateLimited();
   }
-  private count(c: Completion): Completion {
+  private count(c: Completion, options: GenerateOptions | undefined): Completion {
     this.opts.progress?.request(c.usage.promptTokens + c.usage.completionTokens);
     if (c.finishReason === "length") this.answers.truncated++;
     if (c.text.trim() === "") this.answers.empty++;
@@ -105,6 +116,11 @@ export class LimitedModel implements LanguageModel {
         else process.stderr.write(line + "\n");
       }
     }
+    this.opts.usage?.record(
+      { role: options?.tag?.role ?? this.opts.role ?? this.opts.flag, model: this.inner.id, stage: options?.tag?.stage ?? "call", turn: options?.tag?.turn },
+      c.usage.promptTokens,
+      c.usage.completionTokens,
+    );
     return c;
   }
 }

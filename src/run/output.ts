@@ -20,6 +20,7 @@ import { JsonlAppender, iterateExistingOutput, repairTornTail } from "../io/json
 import { checkWritableOutput, fileSystemError, refuseOutputIsInput, type InputFiles } from "../io/paths.js";
 import { acquireOutputLock, type OutputLock } from "./lock.js";
 import { reconcileManifest, writeManifest, type RunManifest, type RunSpec } from "./manifest.js";
+import { UsageMeter } from "./usage.js";
 
 /** The `--help` paragraph of every command that writes through openResumable: lock, manifest, checks. */
 export const RESUMABLE_OUTPUT_HELP = [
@@ -45,6 +46,12 @@ export interface ResumableOutput<Row> {
   manifest: RunManifest | undefined;
   /** Change the manifest (not its settings) and, once rows have been written, rewrite it atomically. */
   updateManifest(change: (m: RunManifest) => void): void;
+  /**
+   * The run's token meter (src/run/usage.ts), seeded with the manifest's `usage` of earlier runs: give it to
+   * `createLimitedModel({usage})`, wrap the runPool worker in `usage.scoped`, and the calls behind every appended row
+   * are committed and kept in the manifest's `usage` (rewritten at most once a second, and on close).
+   */
+  usage: UsageMeter;
 }
 
 export interface OpenResumableOptions {
@@ -56,26 +63,48 @@ export interface OpenResumableOptions {
   inputs?: InputFiles;
   /** Where notes go (stale lock taken over, manifest adopted); default stderr. */
   note?: (line: string) => void;
+  /** `--max-total-tokens`: tokens this invocation may use (not a setting: never recorded in or compared with `settings`). */
+  maxTotalTokens?: number;
 }
+
+/** Minimum time between two manifest rewrites for usage counts, ms. */
+const USAGE_FLUSH_MS = 1000;
 
 /** The appender of a resumable output: writes the manifest before the first row, releases the lock on close. */
 class ResumableAppender extends JsonlAppender {
   written = 0;
   manifestWritten = false;
+  private lastFlush = 0;
+  private closed = false;
   constructor(
     file: string,
     private readonly earlier: number,
     private readonly lock: OutputLock | undefined,
     private readonly manifest: RunManifest | undefined,
+    readonly usage: UsageMeter,
   ) {
     super(file);
   }
 
+  /** Put the usage counts into the manifest and rewrite it (when it is on disk), at most once a second unless `force`. */
+  flushUsage(force: boolean): void {
+    if (!this.manifest || !this.manifestWritten) return;
+    const now = Date.now();
+    if (!force && now - this.lastFlush < USAGE_FLUSH_MS) return;
+    this.lastFlush = now;
+    this.manifest.usage = this.usage.total();
+    writeManifest(this.file, this.manifest);
+  }
+
   override append(record: unknown): void {
+    // The calls of the item appending this row are behind a row of OUT from now on (usage.ts).
+    this.usage.commit();
     if (this.manifest && !this.manifestWritten) {
+      this.manifest.usage = this.usage.total();
       this.manifest.runs += 1;
       writeManifest(this.file, this.manifest);
       this.manifestWritten = true;
+      this.lastFlush = Date.now();
     }
     try {
       super.append(record);
@@ -91,9 +120,21 @@ class ResumableAppender extends JsonlAppender {
       throw fileSystemError(err, this.file, `cannot append to the output (${kept}, whole rows only; fix that and rerun the same command to resume)`);
     }
     this.written++;
+    this.flushUsage(false);
   }
 
   override close(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.usage.finish();
+      // An output that already held rows keeps its manifest on disk: record this run's calls even if it wrote none.
+      if (this.manifest && !this.manifestWritten && this.earlier > 0 && this.usage.madeCalls()) this.manifestWritten = true;
+      try {
+        this.flushUsage(true);
+      } catch {
+        // the rows are what matters; a manifest that cannot be rewritten keeps its earlier counts
+      }
+    }
     super.close();
     this.lock?.release();
   }
@@ -141,12 +182,14 @@ export function openResumable<Row>(file: string, keyOf: (row: Row) => string | u
       throw fileSystemError(err, file, "cannot read the existing output");
     }
   }
-  const appender = new ResumableAppender(file, count, lock, manifest);
+  const usage = new UsageMeter({ previous: manifest?.usage, budget: options.maxTotalTokens });
+  const appender = new ResumableAppender(file, count, lock, manifest, usage);
   return {
     existing: rows,
     done,
     appender,
     manifest,
+    usage,
     updateManifest(change) {
       if (!manifest) return;
       change(manifest);

@@ -6,6 +6,8 @@ import { ItemFailures } from "./failures.js";
 import { RequestLimiter, runPool } from "./limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "./models.js";
 import { Progress } from "./progress.js";
+import type { PriceTable } from "./prices.js";
+import type { UsageMeter } from "./usage.js";
 
 /** What `runModelPool` needs: the model, the display, the items, and the work for one item. */
 export interface ModelPoolRun<T> {
@@ -28,6 +30,14 @@ export interface ModelPoolRun<T> {
   describe: (item: T) => string;
   /** Model calls for one item, then append its row (only after every call succeeded). */
   work: (model: LimitedModel, item: T) => Promise<void>;
+  /**
+   * The output's token meter (`openResumable(...).usage`, src/run/usage.ts) and the role of the model's calls
+   * (judge, negative, assistant): each item's calls in its own ledger, no item pulled past the token budget, and
+   * the token summary (with `prices`, the cost) printed after the summarizeModels lines.
+   */
+  usage?: UsageMeter;
+  role?: string;
+  prices?: PriceTable;
 }
 
 /**
@@ -46,23 +56,21 @@ export async function runModelPool<T>(r: ModelPoolRun<T>): Promise<{ written: nu
   let written = 0;
   try {
     if (r.todo.length > 0) {
-      model = await createLimitedModel(r.spec, { flag: r.flag, limiter, requestTimeoutSec: r.requestTimeout, parallel: r.concurrency, progress });
+      model = await createLimitedModel(r.spec, { flag: r.flag, role: r.role, usage: r.usage, limiter, requestTimeoutSec: r.requestTimeout, parallel: r.concurrency, progress });
       const m = model;
-      await runPool(
-        r.todo,
-        r.concurrency,
-        failures.wrap(r.describe, async (item) => {
-          await r.work(m, item);
-          written++;
-          progress.tick();
-        }),
-      );
+      const worker = failures.wrap(r.describe, async (item: T) => {
+        await r.work(m, item);
+        written++;
+        progress.tick();
+      });
+      await runPool(r.usage ? r.usage.until(r.todo) : r.todo, r.concurrency, r.usage ? r.usage.scoped(worker) : worker);
     }
   } finally {
     progress.stop();
     r.appender.close();
     if (model) {
       for (const l of summarizeModels([model])) process.stderr.write(l + "\n");
+      if (r.usage) for (const l of r.usage.summaryLines(r.command, r.prices)) process.stderr.write(l + "\n");
       await model.close();
     }
   }

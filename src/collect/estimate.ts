@@ -1,0 +1,59 @@
+/**
+ * `parrot collect --dry-run`: the requests and tokens a collection will need (estimator: src/run/estimate.ts).
+ *
+ * Per session of seed query s and target N user turns, with expected reply lengths a (assistant: max tokens × fill)
+ * and q (asker: query max tokens × fill):
+ * - turn t = 1..N, one assistant call: the chat of s and the t-1 earlier exchanges (replies and queries empty,
+ *   their expected tokens added), generating a;
+ * - turn t = 2..N, the simulator's calls (× expected attempts per accepted query): the B.1 transcript
+ *   (parrot-ask, raw completion) or the B.2 prompt (prompted, one chat message) of the history so far, generating q.
+ */
+import type { Message } from "../conversations/session.js";
+import { type EstimateBuilder, type ModelRates, type TokenCounter } from "../run/estimate.js";
+import type { Seed } from "./collect.js";
+import { renderParrotAskPrompt, renderPromptedUserPrompt } from "./prompts.js";
+import type { SimulatorMode } from "./simulators.js";
+
+export interface CollectEstimateModel {
+  id: string;
+  counter: TokenCounter;
+  rates: ModelRates;
+}
+
+export interface CollectEstimateOptions {
+  turns: number;
+  simulator: SimulatorMode;
+  assistantMaxTokens: number;
+  askerMaxTokens: number;
+}
+
+/** Add the estimated calls of collecting `seeds` to `into`. */
+export function estimateCollect(
+  seeds: ReadonlyArray<Seed>,
+  models: { assistant: CollectEstimateModel; asker: CollectEstimateModel },
+  opts: CollectEstimateOptions,
+  into: EstimateBuilder,
+): void {
+  const a = opts.assistantMaxTokens * models.assistant.rates.fill.assistant;
+  const q = opts.askerMaxTokens * models.asker.rates.fill.asker;
+  const attempts = models.asker.rates.queryAttempts;
+  for (const seed of seeds) {
+    // Generated texts are left empty; `generated` counts their expected tokens.
+    const history: Message[] = [{ role: "user", content: seed.query }];
+    let generated = 0;
+    for (let t = 1; t <= opts.turns; t++) {
+      const prompt = models.assistant.counter.chat(history) + generated;
+      into.add({ role: "assistant", model: models.assistant.id, stage: "response", turn: t }, prompt, a);
+      history.push({ role: "assistant", content: "" });
+      generated += a;
+      if (t === opts.turns) break;
+      const askPrompt =
+        opts.simulator === "parrot-ask"
+          ? models.asker.counter.text(renderParrotAskPrompt(history))
+          : models.asker.counter.chat([{ role: "user", content: renderPromptedUserPrompt(history) }]);
+      into.add({ role: "asker", model: models.asker.id, stage: "query", turn: t + 1 }, askPrompt + generated, q, attempts);
+      history.push({ role: "user", content: "" });
+      generated += q;
+    }
+  }
+}
