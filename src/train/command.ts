@@ -106,6 +106,7 @@ function commitTokenizer(t: TokenizerChoice): string {
     fs.cpSync(t.dir, final, { recursive: true });
     fs.rmSync(t.dir, { recursive: true, force: true });
   }
+  fs.chmodSync(final, 0o755); // mkdtemp made it 0700
   return final;
 }
 
