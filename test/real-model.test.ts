@@ -79,7 +79,7 @@ describe("real model, in-process (node-llama-cpp)", () => {
     const stats = await runCli(["stats", out, "--json"]);
     expect(stats.code).toBe(0);
     expect(JSON.parse(stats.stdout).sessions).toBe(sessions.length);
-  }, 240_000);
+  }, 600_000);
 });
 
 describe("real model, served by llama-server", () => {
@@ -150,5 +150,5 @@ describe("real model, served by llama-server", () => {
       expect(String(s.meta.stop_reason)).toMatch(/^(turns|context-length|empty-response|filtered:\w+)$/);
     }
     expect(fs.readFileSync(out, "utf8").endsWith("\n")).toBe(true);
-  }, 240_000);
+  }, 600_000);
 });

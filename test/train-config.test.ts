@@ -54,7 +54,10 @@ describe("batch and warm-up arithmetic", () => {
 
 describe("parrot train", () => {
   // No managed Python here: an empty cache, so `parrot train` never finds a real venv in these config tests.
-  const NOENV = () => ({ PARROT_CACHE_DIR: tempDir("parrot-noenv-") });
+  const NOENV = () => {
+    const d = tempDir("parrot-noenv-");
+    return { PARROT_CACHE: d, PARROT_CACHE_DIR: d };
+  };
 
   it("trl chat: section 4.1.3 values, data pre-tokenized with the tokenizer (finding 6), its digest in the README (finding 7)", async () => {
     const out = path.join(dir, "trl-chat");
@@ -219,5 +222,37 @@ describe("parrot train", () => {
     const r2 = await runCliInProcess(["train", "chat", "--data", sessionsFile, "--engine", "trl", "--base-model", "m", "--out", out, "--gpus", "3"]);
     expect(r2.stderr).toMatch(/cannot share a total batch of 32/);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("bad data with a GGUF base model leaves no DIR/base-tokenizer (nothing half written); good data moves it into DIR", async () => {
+    // A stand-in for the venv's Python: `python parrot_train.py tokenizer --base-model SPEC --out TMP` copies the
+    // real SmolLM2 tokenizer into TMP, as parrot_train.py does with the GGUF's.
+    const bin = tempDir("parrot-fakebin-");
+    const calls = path.join(bin, "calls.txt");
+    fs.writeFileSync(path.join(bin, "python"), `#!/bin/sh\necho "$6" >> ${calls}\nmkdir -p "$6" && cp ${TOKENIZER}/* "$6"/\n`, { mode: 0o755 });
+    const gguf = path.join(dir, "base.gguf");
+    fs.writeFileSync(gguf, "GGUF");
+    const bad = path.join(dir, "bad-sessions.jsonl");
+    fs.writeFileSync(bad, `{"id": "a", "messages": [{"role": "user", "content": "hi"}, {"role": "robot", "content": "x"}]}\n`);
+    const out = path.join(dir, "bad-data");
+    const r = await runCliInProcess(["train", "ask", "--data", bad, "--engine", "trl", "--base-model", `gguf:${gguf}`, "--out", out, "--python", path.join(bin, "python")], { env: NOENV() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad-sessions\.jsonl:1/);
+    const tmpTok = fs.readFileSync(calls, "utf8").trim();
+    expect(tmpTok).not.toContain(out); // read outside DIR ...
+    expect(fs.existsSync(tmpTok)).toBe(false); // ... and removed
+    expect(fs.existsSync(out)).toBe(false);
+
+    const good = path.join(dir, "good-data");
+    const r2 = await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", `gguf:${gguf}`, "--out", good, "--python", path.join(bin, "python")], { env: NOENV() });
+    expect(r2.code, r2.stderr).toBe(0);
+    const tok = path.join(good, "base-tokenizer");
+    expect(fs.readFileSync(path.join(tok, "tokenizer.json"))).toEqual(fs.readFileSync(path.join(TOKENIZER, "tokenizer.json")));
+    expect(JSON.parse(fs.readFileSync(path.join(good, "parrot.json"), "utf8")).tokenizer_dir).toBe(tok);
+    expect(fs.readFileSync(path.join(good, "README.md"), "utf8")).toContain(`Tokenizer: \`${tok}\``);
+    // A second run reuses DIR/base-tokenizer without calling the Python again.
+    const before = fs.readFileSync(calls, "utf8");
+    expect((await runCliInProcess(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", `gguf:${gguf}`, "--out", good, "--python", path.join(bin, "python")], { env: NOENV() })).code).toBe(0);
+    expect(fs.readFileSync(calls, "utf8")).toBe(before);
   });
 });

@@ -4,9 +4,10 @@
  * - TRL's own SFTTrainer dataset preparation and collator on `parrot train ask|chat` data, with the real SmolLM2
  *   tokenizer: the trained tokens decode to exactly each ` q_i [ASSISTANT]` (ask) and each response plus
  *   `<|im_end|>` (chat); DPOTrainer's preparation splits our capo rows into prompt / chosen / rejected as expected.
- * - With the real SmolLM2-135M-Instruct GGUF (PARROT_REAL_MODEL, else the registry's `smollm2-135m`): a 2-step
- *   `train ask --launch` gives finite losses in metrics.jsonl, a checkpoint, and a model.gguf that node-llama-cpp
- *   loads and generates with.
+ * - With the real SmolLM2-135M-Instruct GGUF (PARROT_REAL_MODEL, else the registry's `smollm2-135m`): 2-step
+ *   `train ask`, `train chat` (real ShareGPT sessions) and `train capo` (pairs from real sessions, from the chat
+ *   checkpoint) `--launch` runs each give finite losses in metrics.jsonl, a checkpoint, and a model.gguf that
+ *   node-llama-cpp loads and generates with.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -114,30 +115,111 @@ async function realModel(): Promise<string | undefined> {
   }
 }
 
-describe.skipIf(!python)("train ask --launch on the real SmolLM2-135M-Instruct GGUF", () => {
-  it("2 steps: finite losses in metrics.jsonl, a checkpoint, a GGUF that node-llama-cpp loads and generates with", async (ctx) => {
+/**
+ * Loads DIR/model.gguf with node-llama-cpp (CPU) and generates 4 tokens greedily after `prompt`.
+ * @returns the decoded text of the 4 tokens.
+ */
+async function loadsAndGenerates(gguf: string, prompt: string): Promise<string> {
+  const { getLlama } = await import("node-llama-cpp");
+  const llama = await getLlama({ gpu: false, build: "never" });
+  const m = await llama.loadModel({ modelPath: gguf });
+  const c = await m.createContext({ contextSize: 512 });
+  try {
+    const got: number[] = [];
+    for await (const t of c.getSequence().evaluate(m.tokenize(prompt, true), { temperature: 0 })) {
+      expect(typeof t).toBe("number");
+      got.push(t);
+      if (got.length >= 4) break;
+    }
+    expect(got.length).toBe(4);
+    return m.detokenize(got as never);
+  } finally {
+    await c.dispose();
+    await m.dispose();
+  }
+}
+
+/** The run's metrics rows: steps 1..n, each with a finite positive loss; train_summary.json agrees. */
+type MetricsRow = { step: number; loss: number } & Record<string, number>;
+function expectTrained(out: string, steps: number): MetricsRow[] {
+  const rows: MetricsRow[] = fs.readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  expect(rows.map((x) => x.step)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+  for (const x of rows) expect(Number.isFinite(x.loss) && x.loss > 0, JSON.stringify(x)).toBe(true);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, "train_summary.json"), "utf8"));
+  expect(summary.steps).toBe(steps);
+  expect(summary.tokens).toBeGreaterThan(0);
+  expect(fs.existsSync(path.join(out, "checkpoint", "model.safetensors"))).toBe(true);
+  expect(fs.statSync(path.join(out, "model.gguf")).size).toBeGreaterThan(50e6);
+  return rows;
+}
+
+/** Prints a run's wall time and loss line, so CI logs show what each toy run cost. */
+function report(kind: string, secs: number, rows: Array<{ loss: number }>): void {
+  console.log(`train-trl: train ${kind}: ${rows.length} steps in ${secs.toFixed(0)} s wall, loss ${rows.map((r) => r.loss.toFixed(3)).join(" -> ")}`);
+}
+
+// CI's real-model runs (issue 13): each of ask, chat and capo trains 2 steps on a tiny slice (2 records, short max
+// length) of the real default model and yields a GGUF that node-llama-cpp loads and generates with. CaPO starts from
+// the chat run's checkpoint, as in the paper (and skips a second GGUF dequantization), or from the GGUF if that
+// run failed.
+describe.skipIf(!python)("train ask|chat|capo --launch on the real SmolLM2-135M-Instruct GGUF", () => {
+  it("ask, 2 steps: finite losses in metrics.jsonl, a checkpoint, a GGUF that node-llama-cpp loads and generates with", async (ctx) => {
     const model = await realModel();
     if (!model) return ctx.skip();
     const out = path.join(dir, "real-ask");
+    const t0 = performance.now();
     const r = await runCli(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", `gguf:${model}`, "--out", out, "--launch", "--max-steps", "2", "--max-samples", "2", "--max-length", "192"], { timeoutMs: 900_000 });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    const rows = fs.readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(rows.map((x) => x.step)).toEqual([1, 2]);
-    for (const x of rows) expect(Number.isFinite(x.loss) && x.loss > 0).toBe(true);
-    expect(fs.existsSync(path.join(out, "checkpoint", "model.safetensors"))).toBe(true);
-    const { getLlama } = await import("node-llama-cpp");
-    const llama = await getLlama({ gpu: false, build: "never" });
-    const m = await llama.loadModel({ modelPath: path.join(out, "model.gguf") });
-    const ctx2 = await m.createContext({ contextSize: 512 });
-    const seq = ctx2.getSequence();
-    const tokens = m.tokenize("You are a helpful user. [USER]");
-    let n = 0;
-    for await (const t of seq.evaluate(tokens, { temperature: 0 })) {
-      expect(typeof t).toBe("number");
-      if (++n >= 4) break;
-    }
-    expect(n).toBe(4);
-    await ctx2.dispose();
-    await m.dispose();
+    report("ask", (performance.now() - t0) / 1000, expectTrained(out, 2));
+    await loadsAndGenerates(path.join(out, "model.gguf"), "You are a helpful user. [USER]");
+  }, 900_000);
+
+  it("chat, 2 steps on real ShareGPT sessions (first turn, <= 128 tokens): finite losses, a checkpoint, a GGUF that generates", async (ctx) => {
+    const model = await realModel();
+    if (!model) return ctx.skip();
+    const out = path.join(dir, "real-chat");
+    const t0 = performance.now();
+    const r = await runCli(
+      ["train", "chat", "--data", SHAREGPT, "--engine", "trl", "--base-model", `gguf:${model}`, "--out", out, "--launch", "--max-steps", "2", "--max-samples", "2", "--max-turns", "1", "--max-length", "128"],
+      { timeoutMs: 900_000 },
+    );
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(r.stderr).toMatch(/--max-samples: 2 of \d+ records kept/);
+    const records = fs.readFileSync(path.join(out, "train.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(records.length).toBe(2);
+    for (const rec of records) expect(rec.input_ids.length).toBeLessThanOrEqual(128);
+    report("chat", (performance.now() - t0) / 1000, expectTrained(out, 2));
+    await loadsAndGenerates(path.join(out, "model.gguf"), "<|im_start|>user\nHow to say good night in French?<|im_end|>\n<|im_start|>assistant\n");
+  }, 900_000);
+
+  it("capo, 2 DPO steps on pairs from real ShareGPT sessions, from the chat checkpoint: finite losses, rewards logged, a GGUF that generates", async (ctx) => {
+    const model = await realModel();
+    if (!model) return ctx.skip();
+    // Pairs (src/capo/build.ts PairRow) from the shortest real two-turn sessions: the session's own second response
+    // is chosen, a context-neglecting answer is rejected (what `parrot capo` writes, without a model call here).
+    const short = readConversations(SHAREGPT)
+      .flatMap((s) => cleanSession(s).session ?? [])
+      .filter((s) => s.messages.length >= 4 && s.messages.slice(0, 4).reduce((n, m) => n + m.content.length, 0) < 600)
+      .slice(0, 2);
+    expect(short.length).toBe(2);
+    const pairs = path.join(dir, "real-pairs.jsonl");
+    fs.writeFileSync(
+      pairs,
+      short
+        .map((s, i) => JSON.stringify({ id: `${s.id}#2#context-neglect`, session_id: s.id, turn: 2, strategy: "context-neglect", prompt: s.messages.slice(0, 3), chosen: s.messages[3].content, rejected: `I am not sure what you are referring to; could you give me more details? (${i})`, meta: {} }))
+        .join("\n") + "\n",
+    );
+    const chatCkpt = path.join(dir, "real-chat", "checkpoint");
+    const base = fs.existsSync(path.join(chatCkpt, "model.safetensors")) ? chatCkpt : `gguf:${model}`;
+    const out = path.join(dir, "real-capo");
+    const t0 = performance.now();
+    const r = await runCli(["train", "capo", "--data", pairs, "--engine", "trl", "--base-model", base, "--out", out, "--launch", "--max-steps", "2", "--max-length", "128"], { timeoutMs: 900_000 });
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const rows = expectTrained(out, 2);
+    for (const x of rows) expect(Number.isFinite(x["rewards/chosen"]) && Number.isFinite(x["rewards/rejected"]), JSON.stringify(x)).toBe(true);
+    // Step 1 runs at learning rate 0 (warm-up), so policy = reference and the DPO loss is exactly log 2.
+    expect(rows[0].loss).toBeCloseTo(Math.log(2), 3);
+    report(`capo (from ${base === chatCkpt ? "the chat checkpoint" : "the GGUF"})`, (performance.now() - t0) / 1000, rows);
+    await loadsAndGenerates(path.join(out, "model.gguf"), "<|im_start|>user\nHow to say thank you in French?<|im_end|>\n<|im_start|>assistant\n");
   }, 900_000);
 });

@@ -13,6 +13,7 @@
  * is loaded with transformers' GGUF support (dequantized).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import type { Command } from "commander";
@@ -50,33 +51,68 @@ export async function resolveBaseModel(spec: string): Promise<{ spec: string; gg
   return { spec };
 }
 
+/** A tokenizer folder, and where it still has to be moved once the data has been validated. */
+interface TokenizerChoice {
+  /** The folder to tokenize with now. */
+  dir: string;
+  /** Set when `dir` is a temporary folder that becomes `final` (DIR/base-tokenizer) through `commitTokenizer`. */
+  pending?: { final: string };
+}
+
 /**
  * The tokenizer folder parrot tokenizes with: `--tokenizer`, else the base model folder, else the base model's
- * tokenizer saved by the training Python into DIR/base-tokenizer (GGUF or Hugging Face id). Warns when
- * `--tokenizer` differs from the base model folder's own tokenizer.json.
- * @throws UserError when none can be had (no Python environment and no folder).
+ * tokenizer saved by the training Python (GGUF or Hugging Face id). That one is read into a temporary folder and
+ * only becomes DIR/base-tokenizer through `commitTokenizer`, after the data has been validated, so bad data leaves
+ * nothing in DIR (an existing DIR/base-tokenizer is reused as is). Warns when `--tokenizer` differs from the base
+ * model folder's own tokenizer.json.
+ * @throws UserError when none can be had (no Python environment and no folder), or the Python cannot read it.
  */
-function resolveTokenizer(o: { tokenizer?: string; base: Awaited<ReturnType<typeof resolveBaseModel>>; out: string; python?: string; engine: Engine }): string {
+function resolveTokenizer(o: { tokenizer?: string; base: Awaited<ReturnType<typeof resolveBaseModel>>; out: string; python?: string; engine: Engine }): TokenizerChoice {
   const own = o.base.folder && fs.existsSync(path.join(o.base.folder, "tokenizer.json")) ? o.base.folder : undefined;
   if (o.tokenizer) {
     const dir = path.resolve(o.tokenizer);
     if (own && fs.existsSync(path.join(dir, "tokenizer.json")) && tokenizerDigest(dir) !== tokenizerDigest(own)) {
       process.stderr.write(`warning: --tokenizer ${o.tokenizer} differs from the base model's own tokenizer.json (${own}); the data will not match the model\n`);
     }
-    return dir;
+    return { dir };
   }
-  if (own) return own;
+  if (own) return { dir: own };
   const py = o.python;
   if (!py) {
     throw new UserError(`the base model's tokenizer is needed to tokenize the data: give --tokenizer DIR, or ${setupHint("trl")} so parrot can read it from ${o.base.spec}`);
   }
-  const dir = path.join(o.out, "base-tokenizer");
-  if (!fs.existsSync(path.join(dir, "tokenizer.json"))) {
-    process.stderr.write(`reading the tokenizer of ${o.base.spec} into ${dir}\n`);
-    const r = spawnSync(py, [TRAIN_SCRIPT, "tokenizer", "--base-model", o.base.spec, "--out", dir], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    if (r.status !== 0) throw new UserError(`cannot read the tokenizer of ${o.base.spec}: ${(r.stderr ?? "").trim().split("\n").slice(-1)[0]}`);
+  const final = path.join(o.out, "base-tokenizer");
+  if (fs.existsSync(path.join(final, "tokenizer.json"))) return { dir: final };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "parrot-base-tokenizer-"));
+  process.stderr.write(`reading the tokenizer of ${o.base.spec}\n`);
+  const r = spawnSync(py, [TRAIN_SCRIPT, "tokenizer", "--base-model", o.base.spec, "--out", tmp], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new UserError(`cannot read the tokenizer of ${o.base.spec}: ${(r.stderr ?? "").trim().split("\n").slice(-1)[0]}`);
   }
-  return dir;
+  return { dir: tmp, pending: { final } };
+}
+
+/** Moves a temporary tokenizer folder to its place in DIR (after validation); returns the folder to record. */
+function commitTokenizer(t: TokenizerChoice): string {
+  if (!t.pending) return t.dir;
+  const { final } = t.pending;
+  fs.mkdirSync(path.dirname(final), { recursive: true });
+  fs.rmSync(final, { recursive: true, force: true });
+  try {
+    fs.renameSync(t.dir, final);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
+    fs.cpSync(t.dir, final, { recursive: true });
+    fs.rmSync(t.dir, { recursive: true, force: true });
+  }
+  fs.chmodSync(final, 0o755); // mkdtemp made it 0700
+  return final;
+}
+
+/** Removes a temporary tokenizer folder that was not committed (bad data). */
+function dropTokenizer(t: TokenizerChoice | undefined): void {
+  if (t?.pending) fs.rmSync(t.dir, { recursive: true, force: true });
 }
 
 function parsePositiveNumber(v: string | undefined, flag: string): number | undefined {
@@ -232,17 +268,25 @@ export function register(program: Command): void {
         const python = engine === "trl" ? findTrainPython("trl", { python: o.python as string | undefined }) : undefined;
         // TRL SFT is always pre-tokenized; axolotl needs the tokenizer for Parrot-Ask's BOS and chat's eot_tokens.
         const needsTokenizer = kind !== "capo" || (engine === "trl" && Boolean(o.launch));
-        const tokDir = needsTokenizer ? resolveTokenizer({ tokenizer: o.tokenizer as string | undefined, base, out, python, engine }) : undefined;
+        const tok = needsTokenizer ? resolveTokenizer({ tokenizer: o.tokenizer as string | undefined, base, out, python, engine }) : undefined;
         const tokenized = engine === "trl" && kind !== "capo";
         const format: ExportFormat = tokenized ? "tokens" : engine;
         const data = o.data as string;
-        const res = buildExport(exportKind, data, {
-          format,
-          tokenizer: kind === "capo" ? undefined : tokDir,
-          maxTurns: parsePositiveInt(o.maxTurns as string | undefined, "--max-turns"),
-          strategies: parseStrategies(o.strategies as string | undefined),
-          maxLength: overrides.maxLength,
-        });
+        let res: ReturnType<typeof buildExport>;
+        try {
+          res = buildExport(exportKind, data, {
+            format,
+            tokenizer: kind === "capo" ? undefined : tok?.dir,
+            maxTurns: parsePositiveInt(o.maxTurns as string | undefined, "--max-turns"),
+            strategies: parseStrategies(o.strategies as string | undefined),
+            maxLength: overrides.maxLength,
+          });
+        } catch (err) {
+          dropTokenizer(tok);
+          throw err;
+        }
+        // The data is valid: from here on DIR is written.
+        const tokDir = tok ? commitTokenizer(tok) : undefined;
         let records = res.records;
         if (maxSamples !== undefined) records = records.slice(0, maxSamples);
         if (tokenized) records = records.map((r) => ({ input_ids: r.input_ids, labels: r.labels }));
