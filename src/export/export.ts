@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../io/errors.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { openAtomicOutput, writeFileAtomic } from "../io/jsonl.js";
 import { formatSkips, readPairs, readTrainingSessions, type SessionStats, type Strategy } from "./data.js";
 import {
   dpoRecord,
@@ -167,32 +167,28 @@ export function toJsonl(records: ReadonlyArray<unknown>): string {
 }
 
 /**
- * Write records as JSONL to a temporary file beside `file`, 1 MB at a time, then rename it over `file`: the same
- * atomicity as writeFileAtomic without building the whole file as one string (at 10K sessions of `--format tokens`
- * that string doubled the peak memory; bench/README.md "Scale").
+ * Write records as JSONL through openAtomicOutput (temp file + rename; a FIFO or device such as /dev/null written
+ * directly), 1 MB at a time: the same atomicity as writeFileAtomic without building the whole file as one string (at
+ * 10K sessions of `--format tokens` that string doubled the peak memory; bench/README.md "Scale").
+ * @throws UserError naming the file on a failed write (ENOSPC, EFBIG, ...); nothing is left behind.
  */
 function writeJsonlAtomic(file: string, records: ReadonlyArray<unknown>): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, "w");
+  const out = openAtomicOutput(file);
   try {
     let buf = "";
     for (const r of records) {
       buf += JSON.stringify(r) + "\n";
       if (buf.length > 1 << 20) {
-        fs.writeSync(fd, buf);
+        fs.writeSync(out.fd, buf);
         buf = "";
       }
     }
-    fs.writeSync(fd, buf);
+    fs.writeSync(out.fd, buf);
   } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
+    out.abort();
+    throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
   }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  out.commit();
 }
 
 /**
