@@ -92,6 +92,16 @@ describe("seed filter (item 22)", () => {
     expect([c.read, c.notUser, c.duplicates, c.rejectedCount(), c.seeds.length, c.unfiltered.length]).toEqual([4, 1, 1, 1, 1, 2]);
     expect(c.rejected).toEqual({ "too-short": 1 });
   });
+
+  it("a real user's seed is never rejected as a role leak, but its sensitive content still is", () => {
+    const c = new SeedCollector(DEFAULT_FILTER_CONFIG);
+    const s = (id: string, content: string) => ({ id, messages: [{ role: "user" as const, content }], meta: {} });
+    // Reads like an assistant's reply (a compliance opener), yet it is what a user typed.
+    c.add(s("a", "Sure, here is my essay about the French revolution. Can you fix the grammar?"));
+    c.add(s("b", "Sure, here is my contact: jane.doe@example.com, please write to me"));
+    expect(c.seeds.map((x) => x.id)).toEqual(["a"]);
+    expect(c.rejected).toEqual({ "sensitive-email": 1 });
+  });
 });
 
 describe("session ids (item 8)", () => {

@@ -24,7 +24,7 @@ import { Progress } from "../run/progress.js";
 import { seededShuffle } from "../run/rng.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { DEFAULT_COLLECT_OPTIONS, type Seed, collectSessions } from "./collect.js";
-import { DEFAULT_BLOCKLIST, DEFAULT_FILTER_CONFIG, type FilterConfig, filterQuery } from "./filters.js";
+import { DEFAULT_BLOCKLIST, DEFAULT_FILTER_CONFIG, type FilterConfig, filterQuery, sensitiveReason } from "./filters.js";
 import { PROMPT_VERSION } from "./prompts.js";
 import { createSimulator, type SimulatorMode } from "./simulators.js";
 
@@ -94,7 +94,10 @@ export class SeedCollector {
     const seed = { id, query: q, source: { ...(s.meta.source as Record<string, unknown>) } };
     this.unfiltered.push(seed);
     if (this.filter) {
-      const d = filterQuery(q, [], this.filter);
+      // A seed is a real user's turn: the role-leak rule (does a *generated* query read as an assistant's?) does not
+      // apply to it (it flagged 34 of 655 real ShareGPT first queries, e.g. pasted replies the user asks about).
+      let d = filterQuery(q, [], this.filter);
+      if (!d.ok && d.reason === "role-leak") d = sensitiveReason(q, this.filter.blocklist);
       if (!d.ok) {
         this.rejected[d.reason!] = (this.rejected[d.reason!] ?? 0) + 1;
         return;
