@@ -74,8 +74,9 @@ describe("real model, in-process (node-llama-cpp)", () => {
       expect(s.meta.models).toEqual({ asker: "smollm2-135m", assistant: "smollm2-135m" });
       expect(s.messages[0].role).toBe("user");
       expect(s.messages[1].role).toBe("assistant");
-      expect(looksLikeEnglish(s.messages[1].content)).toBe(true);
     }
+    // Real English from a real model (a code answer to a code seed is not "English words", hence some, not every).
+    expect(sessions.some((s) => looksLikeEnglish(s.messages[1].content))).toBe(true);
     const stats = await runCli(["stats", out, "--json"]);
     expect(stats.code).toBe(0);
     expect(JSON.parse(stats.stdout).sessions).toBe(sessions.length);
@@ -146,9 +147,9 @@ describe("real model, served by llama-server", () => {
     expect(sessions.length).toBeGreaterThanOrEqual(1);
     for (const s of sessions) {
       expect(s.meta.models).toEqual({ asker: spec, assistant: spec });
-      expect(looksLikeEnglish(s.messages[1].content)).toBe(true);
       expect(String(s.meta.stop_reason)).toMatch(/^(turns|context-length|empty-response|filtered:\w+)$/);
     }
+    expect(sessions.some((s) => looksLikeEnglish(s.messages[1].content))).toBe(true);
     expect(fs.readFileSync(out, "utf8").endsWith("\n")).toBe(true);
   }, 600_000);
 });
