@@ -6,13 +6,13 @@
  * seconds with exit 1 naming the cause, and a session without a first response is never written.
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readSessionFile } from "../src/conversations/session.js";
 import { ModelCallError } from "../src/llm/errors.js";
 import { createGgufModel } from "../src/llm/gguf.js";
 import { HttpModel } from "../src/llm/http.js";
+import { freePort } from "../src/models/serve.js";
 import type { LanguageModel } from "../src/llm/types.js";
 import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
 import { chatReply, defaultHandler, type FakeServer, startFakeOpenAI } from "./support/fake-openai.js";
@@ -41,14 +41,8 @@ const OPENAI_OVERFLOW = {
   json: { error: { message: "This model's maximum context length is 4097 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } },
 };
 
-/** A port on 127.0.0.1 where nothing listens. */
-async function deadPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** A port on 127.0.0.1 where nothing listens (a free port: nothing is bound to it). */
+const deadPort = freePort;
 
 async function failureOf(p: Promise<unknown>): Promise<ModelCallError> {
   const err = await p.then(() => undefined, (e) => e);

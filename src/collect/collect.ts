@@ -232,6 +232,8 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
   }
   if (messages[messages.length - 1].role === "user") messages.pop();
 
+  // Responses of the assistant turns kept (a dropped last turn's response is not among them).
+  const kept = responses.slice(0, messages.filter((m) => m.role === "assistant").length);
   return {
     id: deps.sessionId ? deps.sessionId(seed) : seed.id,
     messages,
@@ -251,8 +253,8 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
         asker: { temperature: opts.askerTemperature, max_tokens: opts.askerMaxTokens },
       },
       // One entry per assistant response, in order: "length" means it was cut at max_tokens (or the context's end).
-      responses: responses.slice(0, messages.filter((m) => m.role === "assistant").length),
-      truncated_responses: responses.slice(0, messages.filter((m) => m.role === "assistant").length).filter((r) => r.finish_reason === "length").length,
+      responses: kept,
+      truncated_responses: kept.filter((r) => r.finish_reason === "length").length,
       tokens,
       created: new Date().toISOString(),
     },

@@ -229,6 +229,13 @@ export interface GgufModelInfo {
   trainContextSize: number;
 }
 
+/** One generation on a sequence (chat or raw completion): text, prompt tokens and finish reason. */
+type Generate = (
+  sequence: LlamaContextSequence,
+  signal: AbortSignal,
+  onToken: (tokens: Token[]) => void,
+) => Promise<{ text: string; promptTokens: number; finishReason: string }>;
+
 /** A LanguageModel over one GGUF file (see module docs). Create it with `createGgufModel`. */
 export class GgufModel implements LanguageModel {
   readonly id: string;
@@ -452,11 +459,7 @@ export class GgufModel implements LanguageModel {
    */
   private async run(
     options: GenerateOptions,
-    generate: (
-      sequence: LlamaContextSequence,
-      signal: AbortSignal,
-      onToken: (tokens: Token[]) => void,
-    ) => Promise<{ text: string; promptTokens: number; finishReason: string }>,
+    generate: Generate,
   ): Promise<Completion> {
     if (this.closed) throw new UserError(`${this.id}: model closed`);
     return callWithRetries(() => this.attempt(options, generate), {
@@ -476,11 +479,7 @@ export class GgufModel implements LanguageModel {
   /** One attempt: wait for a free sequence, generate under the timeout, count tokens. */
   private async attempt(
     options: GenerateOptions,
-    generate: (
-      sequence: LlamaContextSequence,
-      signal: AbortSignal,
-      onToken: (tokens: Token[]) => void,
-    ) => Promise<{ text: string; promptTokens: number; finishReason: string }>,
+    generate: Generate,
   ): Promise<Completion> {
     if (this.closed) throw new UserError(`${this.id}: model closed`);
     const abort = new AbortController();
