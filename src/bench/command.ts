@@ -50,7 +50,7 @@ import {
   planJudgments,
   planMtBenchPairwise,
 } from "./judge.js";
-import { intOption, numberOption, timeoutSecondsOption } from "../cli/options.js";
+import { intOption, numberOption, timeoutSecondsOption } from "../run/flags.js";
 import { formatPairwiseTable, formatSummaryTable, groupTitle, summarizeJudgmentGroups, summarizePairwise } from "./show.js";
 
 /** The short judge model name recorded in `judge[0]` (FastChat writes e.g. "gpt-4"): from the spec, no model created. */

@@ -19,7 +19,7 @@ import { loadContextDecisions } from "./context-file.js";
 import { CAPO_PROMPT_VERSION } from "./prompts.js";
 import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
-import { intOption, timeoutSecondsOption } from "../cli/options.js";
+import { intOption, timeoutSecondsOption } from "../run/flags.js";
 import { STRATEGIES, type Strategy } from "./prompts.js";
 import { type PairRow, estimateCapo, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
 import { EstimateBuilder, estimateNotes, readLinesIfAny, ratesOf, tokenCounterOf } from "../run/estimate.js";
@@ -37,12 +37,6 @@ export function parseStrategies(value: string): Strategy[] {
   return [...new Set(items)] as Strategy[];
 }
 
-function parseSeed(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`--seed "${v}": expected a non-negative integer`);
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command("capo")
@@ -53,7 +47,7 @@ export function register(program: Command): void {
     .option("--context <file>", "use these rows of `parrot context detect` (with or without --judge; the judge's decision wins) instead of the heuristic detector")
     .option("--strategies <list>", "comma-separated strategies", parseStrategies, [...STRATEGIES])
     .option("--max-queries <n>", "use at most N context-dependent queries (seeded sample)", intOption("max-queries"))
-    .option("--seed <s>", "seed for the query sample and generation", parseSeed, 0)
+    .option("--seed <s>", "seed for the query sample and generation", intOption("seed", 0), 0)
     .option("--max-attempts <k>", "generations per negative before it is dropped", intOption("max-attempts"), 3)
     .option("--concurrency <n>", "requests in flight", intOption("concurrency"), 4)
     .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))

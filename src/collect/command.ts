@@ -3,7 +3,7 @@
  */
 import * as os from "node:os";
 import type { Command } from "commander";
-import { intOption, numberOption, timeoutSecondsOption } from "../cli/options.js";
+import { intOption, numberOption, timeoutSecondsOption } from "../run/flags.js";
 import { forEachConversation, seedQuery } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";

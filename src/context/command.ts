@@ -12,7 +12,7 @@
  */
 import { isContextLengthError } from "../llm/errors.js";
 import type { Command } from "commander";
-import { intOption, timeoutSecondsOption } from "../cli/options.js";
+import { intOption, timeoutSecondsOption } from "../run/flags.js";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { refuseOutputIsInput } from "../io/paths.js";

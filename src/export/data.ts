@@ -3,7 +3,7 @@
  * sft-ask, and CaPO preference pairs for dpo. All input is read and validated before anything is written.
  */
 import { z } from "zod";
-import { intOption } from "../cli/options.js";
+import { intOption } from "../run/flags.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Message, Session } from "../conversations/session.js";
 import { readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import * as path from "node:path";
 import { parseModelSpec } from "../llm/spec.js";
+import { intOption } from "../run/flags.js";
 import { isCached, modelCacheDir, pullModel } from "./pull.js";
 import { findLlamaServer, llamaCppSource, startLlamaServer } from "./serve.js";
 import { DEFAULT_MODEL_NAME, MODELS } from "./registry.js";
@@ -71,13 +72,6 @@ async function serve(model: string | undefined, flags: { port?: number; parallel
   log("stopped");
 }
 
-function intFlag(name: string): (v: string) => number {
-  return (v: string) => {
-    if (!/^\d+$/.test(v.trim())) throw new UserError(`--${name} ${JSON.stringify(v)}: expected a non-negative integer`);
-    return Number(v);
-  };
-}
-
 export function register(program: Command): void {
   const models = program.command("models").description("registered real models (list, pull, serve) and the smoke GGUF for offline tests");
   models
@@ -136,10 +130,10 @@ export function register(program: Command): void {
         "version node-llama-cpp runs; built once from its source and cached) on 127.0.0.1; prints the spec to use; Ctrl-C stops it",
     )
     .argument("[model]", "registered model name (parrot models list) or gguf:PATH")
-    .option("--port <n>", "port (default: a free one)", intFlag("port"))
-    .option("--parallel <n>", "slots: requests served at once", intFlag("parallel"), 4)
-    .option("--context <n>", "context tokens per slot", intFlag("context"), 4096)
-    .option("--threads <n>", "CPU threads (default: one less than the core count, at least 1)", intFlag("threads"))
+    .option("--port <n>", "port (default: a free one)", intOption("port", 0))
+    .option("--parallel <n>", "slots: requests served at once", intOption("parallel"), 4)
+    .option("--context <n>", "context tokens per slot", intOption("context"), 4096)
+    .option("--threads <n>", "CPU threads (default: one less than the core count, at least 1)", intOption("threads"))
     .option("--build-only", "build (or find) llama-server, print its path, and exit")
     .option("--verbose", "show llama-server's own log")
     .action((model: string | undefined, flags: { port?: number; parallel: number; context: number; threads?: number; buildOnly?: boolean; verbose?: boolean }) => serve(model, flags));
@@ -151,9 +145,9 @@ export function register(program: Command): void {
     )
     .requiredOption("--tokenizer <dir>", "folder with tokenizer.json + tokenizer_config.json (config.json optional)")
     .requiredOption("--out <file>", "output .gguf file")
-    .option("--seed <n>", "seed of the random weights", intFlag("seed"), 0)
-    .option("--layers <n>", "transformer blocks", intFlag("layers"), 2)
-    .option("--embd <n>", "embedding width (multiple of 16)", intFlag("embd"), 64)
+    .option("--seed <n>", "seed of the random weights", intOption("seed", 0), 0)
+    .option("--layers <n>", "transformer blocks", intOption("layers"), 2)
+    .option("--embd <n>", "embedding width (multiple of 16)", intOption("embd"), 64)
     .option("--pre <name>", "llama.cpp pre-tokenizer name (default: detected, e.g. smollm or gpt2)")
     .action((flags: { tokenizer: string; out: string; seed: number; layers: number; embd: number; pre?: string }) => {
       const info = writeSmokeModel({

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { writeFileAtomic } from "../io/jsonl.js";
 import { buildReportData } from "./data.js";
-import { intOption } from "../cli/options.js";
+import { intOption } from "../run/flags.js";
 import { renderReportHtml } from "./html.js";
 import { loadInputs } from "./inputs.js";
 import { startViewServer } from "./serve.js";

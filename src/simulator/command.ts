@@ -3,7 +3,7 @@
  * eval.ts (items, scoring, summaries), metrics.ts (pure metrics) and show.ts (the table).
  */
 import type { Command } from "commander";
-import { intOption, numberOption } from "../cli/options.js";
+import { intOption, numberOption } from "../run/flags.js";
 import { DEFAULT_COLLECT_OPTIONS } from "../collect/collect.js";
 import { UserError } from "../io/errors.js";
 import { EXIT_CODES_HELP } from "../run/failures.js";
