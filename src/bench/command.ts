@@ -11,6 +11,7 @@ import { refuseOutputIsInput } from "../io/paths.js";
 import { parseModelSpec } from "../llm/spec.js";
 import { EXIT_CODES_HELP } from "../run/failures.js";
 import { runModelPool } from "../run/pool.js";
+import { execute, planTasks } from "../run/executor.js";
 import { digestValues, type RunSpec } from "../run/manifest.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { MT_BENCH_PP_PROMPT_NAME } from "./prompts.js";
@@ -26,6 +27,7 @@ import {
   type JudgePrompt,
   type Judgment,
   type PairJudgment,
+  type Question,
   DEFAULT_PP_TURNS_FILE,
   loadJudgments,
   loadAnswers,
@@ -148,35 +150,32 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
     out.appender.close();
     throw new UserError(`${o.out}: holds answers of ${others.join(", ")}, not ${modelId}; use one output file per model`);
   }
-  const todo = questions.filter((q) => inShard(String(q.question_id), shard) && !out.done.has(qidKey(q.question_id)));
-  const total = questions.filter((q) => inShard(String(q.question_id), shard)).length;
+  const plan = planTasks(answerTask, questions, out.done, shard);
   let overContext = 0;
-  const { written, failures } = await runModelPool({
-    spec: o.model,
-    flag: "model",
-    command: "parrot bench answer",
-    label: `answer ${modelId}`,
-    unit: "questions",
-    total,
-    todo,
-    concurrency: o.concurrency,
-    requestTimeout: o.requestTimeout,
-    appender: out.appender,
-    describe: (q) => `question ${q.question_id}`,
-    usage: out.usage,
-    role: "assistant",
-    prices,
-    work: async (m, q) => {
-      out.appender.append(await answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature, onContextLength: () => overContext++ }));
+  const result = await execute(
+    {
+      ...answerTask,
+      label: `answer ${modelId}`,
+      play: ([m], q) => answerQuestion(m, modelId, q, { maxTokens: o.maxTokens, temperature: o.temperature, onContextLength: () => overContext++ }),
     },
-  });
+    plan,
+    { output: out, models: [{ spec: o.model, flag: "model", role: "assistant" }], concurrency: o.concurrency, requestTimeout: o.requestTimeout, prices },
+  );
   log(
-    `answered ${written} questions (${total - todo.length} already in ${o.out}${failures.count ? `, ${failures.count} failed` : ""})` +
+    `answered ${result.written} questions (${plan.already} already in ${o.out}${result.failures.count ? `, ${result.failures.count} failed` : ""})` +
       (overContext ? `; ${overContext} with turns over the model's context, answered "$ERROR$"` : ""),
   );
-  const incomplete = failures.incomplete(out.usage);
-  if (incomplete) throw incomplete;
+  result.finish();
 }
+
+/** `bench answer`'s task kind: one question (all its turns) per item, keyed by question id (FastChat gen_model_answer.py). */
+const answerTask = {
+  command: "parrot bench answer",
+  unit: "questions",
+  key: (q: Question) => qidKey(q.question_id),
+  shardKey: (q: Question) => String(q.question_id),
+  describe: (q: Question) => `question ${q.question_id}`,
+};
 
 interface JudgeOpts {
   bench: string;
