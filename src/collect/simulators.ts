@@ -7,6 +7,7 @@
 import type { Message } from "../conversations/session.js";
 import type { GenerateOptions, LanguageModel } from "../llm/types.js";
 import { PARROT_ASK_STOP, USER_MARKER, renderParrotAskPrompt, renderPromptedUserPrompt } from "./prompts.js";
+import { cutAtStop } from "../llm/stop.js";
 
 export type SimulatorMode = "parrot-ask" | "prompted";
 
@@ -27,12 +28,7 @@ export interface UserSimulator {
  * Clean a Parrot-Ask continuation: cut at a further `[USER]`/`[ASSISTANT]` marker, trim whitespace.
  */
 export function cleanParrotAskOutput(text: string): string {
-  let out = text;
-  for (const marker of [...PARROT_ASK_STOP, USER_MARKER]) {
-    const i = out.indexOf(marker);
-    if (i >= 0) out = out.slice(0, i);
-  }
-  return out.trim();
+  return cutAtStop(text, [...PARROT_ASK_STOP, USER_MARKER]).trim();
 }
 
 /**

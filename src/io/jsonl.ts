@@ -371,14 +371,6 @@ export class JsonlAppender {
   }
 }
 
-/**
- * Load the records already present in an append-only output (for resume), after repairing a torn tail.
- * Lines that are not JSON (should not happen) are an InputError naming the output file.
- */
-export function readExistingOutput(file: string): unknown[] {
-  return [...iterateExistingOutput(file)].map((r) => r.value);
-}
-
 /** Stream the records of an append-only output (after repairing a torn tail); nothing when the file is absent. */
 export function* iterateExistingOutput(file: string): Generator<JsonlRecord> {
   if (!fs.existsSync(file)) return;

@@ -28,6 +28,7 @@ import {
   type ModelStats,
   emptyStats,
 } from "./types.js";
+import { cutAtStop } from "./stop.js";
 
 /** Default per-request timeout, ms (same as the HTTP engine). */
 export const DEFAULT_LOCAL_TIMEOUT_MS = 600_000;
@@ -202,17 +203,6 @@ function samplingOptions(options: GenerateOptions, maxTokens: number, signal: Ab
     stopOnAbortSignal: false,
     onToken,
   };
-}
-
-/** Cut `text` before the first occurrence of any stop string (defensive: node-llama-cpp already omits it). */
-function cutAtStop(text: string, stop: readonly string[] | undefined): string {
-  let out = text;
-  for (const s of stop ?? []) {
-    if (!s) continue;
-    const i = out.indexOf(s);
-    if (i >= 0) out = out.slice(0, i);
-  }
-  return out;
 }
 
 export interface GgufModelInfo {

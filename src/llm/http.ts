@@ -18,6 +18,7 @@ import {
   type ModelStats,
   emptyStats,
 } from "./types.js";
+import { cutAtStop } from "./stop.js";
 
 export interface HttpModelConfig extends ModelOptions {
   baseURL: string;
@@ -105,14 +106,9 @@ export class HttpModel implements LanguageModel {
       );
       const choice = (res as { choices?: Array<{ text?: unknown; finish_reason?: string }> })?.choices?.[0];
       if (!choice || typeof choice.text !== "string") throw new MalformedResponseError("response has no choices[0].text");
-      let text = choice.text;
-      // Some servers return the stop string; cut at the first one.
-      for (const s of options.stop ?? []) {
-        const i = text.indexOf(s);
-        if (i >= 0) text = text.slice(0, i);
-      }
       return {
-        text,
+        // Some servers return the stop string; cut at the first one.
+        text: cutAtStop(choice.text, options.stop),
         finishReason: choice.finish_reason ?? undefined,
         model: typeof (res as { model?: unknown }).model === "string" ? (res as { model: string }).model : undefined,
         usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },

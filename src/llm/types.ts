@@ -109,13 +109,3 @@ export interface ModelOptions {
 export function emptyStats(): ModelStats {
   return { requests: 0, retries: 0, failures: 0, promptTokens: 0, completionTokens: 0 };
 }
-
-/** Add another model's counters into `into` (for end-of-run summaries over several models). */
-export function addStats(into: ModelStats, s: ModelStats): ModelStats {
-  into.requests += s.requests;
-  into.retries += s.retries;
-  into.failures += s.failures;
-  into.promptTokens += s.promptTokens;
-  into.completionTokens += s.completionTokens;
-  return into;
-}
