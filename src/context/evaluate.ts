@@ -25,7 +25,7 @@ import { z } from "zod";
 import { readJsonl, validateRecord } from "../io/jsonl.js";
 import { InputError } from "../io/errors.js";
 import { readConversations } from "../conversations/readers.js";
-import type { Message } from "../conversations/session.js";
+import { userTurns, type Message } from "../conversations/session.js";
 import { detectContextDependency, type ContextDecision } from "./detect.js";
 
 export const LabelledTurnSchema = z.object({
@@ -47,12 +47,7 @@ export interface LabelledExample extends LabelledTurn {
 
 /** Messages of a session up to (excluding) its `turn`-th user message, and that message. */
 export function splitAtTurn(messages: ReadonlyArray<Message>, turn: number): { history: Message[]; query: string } | undefined {
-  let seen = 0;
-  for (let i = 0; i < messages.length; i++) {
-    if (messages[i].role !== "user") continue;
-    seen++;
-    if (seen === turn) return { history: messages.slice(0, i), query: messages[i].content };
-  }
+  for (const t of userTurns({ messages }, { from: turn })) return { history: t.history, query: t.query };
   return undefined;
 }
 

@@ -54,11 +54,38 @@ export function queries(session: Pick<Session, "messages">): string[] {
   return session.messages.filter((m) => m.role === "user").map((m) => m.content);
 }
 
-/** Number of user turns (queries) in a session. */
-export function userTurns(session: Pick<Session, "messages">): number {
-  let n = 0;
-  for (const m of session.messages) if (m.role === "user") n++;
-  return n;
+/** One user turn of a session, as the walks over sessions see it (`userTurns`). */
+export interface UserTurn {
+  /** 1-based user turn number (paper Eq. 1: the t of Xq_t). */
+  turn: number;
+  /** Index of the query in `messages`. */
+  index: number;
+  /** The messages before the query (`messages.slice(0, index)`): its context. */
+  history: Message[];
+  /** The user query Xq_t. */
+  query: string;
+  /** The assistant response Xr_t that follows it, when the session has one. */
+  response: string | undefined;
+}
+
+/**
+ * The user turns of a session, in order, each with its history: the one walk behind context detection, CaPO query
+ * selection, Table 1 statistics, the report and the simulator evaluation ("for every user turn from 2 on, detect
+ * with its history" is `userTurns(s, { from: 2 })`).
+ * @param from first user turn to yield (1-based; default 1).
+ * @returns a lazy iterator; `history` is a fresh array per turn.
+ */
+export function* userTurns(session: { readonly messages: ReadonlyArray<Message> }, opts: { from?: number } = {}): Generator<UserTurn> {
+  const from = opts.from ?? 1;
+  const msgs = session.messages;
+  let turn = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    if (msgs[i].role !== "user") continue;
+    turn++;
+    if (turn < from) continue;
+    const next = msgs[i + 1];
+    yield { turn, index: i, history: msgs.slice(0, i), query: msgs[i].content, response: next?.role === "assistant" ? next.content : undefined };
+  }
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Message, Session } from "../conversations/session.js";
-import { alternationError } from "../conversations/session.js";
+import { alternationError, userTurns } from "../conversations/session.js";
 import { renderParrotAskPrompt, renderPromptedUserPrompt } from "../collect/prompts.js";
 import type { SimulatorMode } from "../collect/simulators.js";
 import { CONTEXT_LENGTH, ModelCallError, SCORING_UNAVAILABLE } from "../llm/errors.js";
@@ -182,9 +182,7 @@ export function summarizeNextQueries(items: ReadonlyArray<NextQueryItem>, rows: 
 export function laterQueries(sessions: ReadonlyArray<Pick<Session, "messages">>): ScoredQuery[] {
   const out: ScoredQuery[] = [];
   for (const s of sessions) {
-    s.messages.forEach((m, i) => {
-      if (m.role === "user" && i >= 2) out.push({ query: m.content, history: s.messages.slice(0, i) });
-    });
+    for (const t of userTurns(s, { from: 2 })) out.push({ query: t.query, history: t.history });
   }
   return out;
 }

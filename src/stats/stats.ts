@@ -7,7 +7,7 @@
  * - self_rouge: for each session with two or more queries, the mean ROUGE-L F1 over all pairs of its queries;
  *   the dataset value is the mean over those sessions, times 100 (rouge-score tokenization, no stemming).
  */
-import type { Session } from "../conversations/session.js";
+import { queries, userTurns, type Session } from "../conversations/session.js";
 import { detectContextDependency } from "../context/detect.js";
 import { selfRouge } from "../metrics/rouge.js";
 
@@ -22,12 +22,7 @@ export interface DatasetStats {
 /** Context-dependent user turns of one session (turns >= 2 flagged by the detector). */
 export function contextQueryCount(session: Pick<Session, "messages">): number {
   let n = 0;
-  let seenUser = false;
-  session.messages.forEach((m, i) => {
-    if (m.role !== "user") return;
-    if (seenUser && detectContextDependency(session.messages.slice(0, i), m.content).context_dependent) n++;
-    seenUser = true;
-  });
+  for (const t of userTurns(session, { from: 2 })) if (detectContextDependency(t.history, t.query).context_dependent) n++;
   return n;
 }
 
@@ -41,7 +36,7 @@ export function datasetStats(sessions: ReadonlyArray<Pick<Session, "messages">>)
   let rougeSum = 0;
   let rougeN = 0;
   for (const s of sessions) {
-    const qs = s.messages.filter((m) => m.role === "user").map((m) => m.content);
+    const qs = queries(s);
     turns += qs.length;
     ctx += contextQueryCount(s);
     const r = selfRouge(qs);
