@@ -9,15 +9,14 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { JudgmentSchema, type Judgment } from "../src/bench/data.js";
 import { renderMtBenchPPPrompt } from "../src/bench/prompts.js";
+import { answerFromJudgePrompt } from "../src/bench/prompt-answers.js";
 import { summarizeJudgments } from "../src/bench/show.js";
 import { readConversations } from "../src/conversations/readers.js";
 import { readJsonl, validateRecord } from "../src/io/jsonl.js";
 import { datasetStats } from "../src/stats/stats.js";
-import { REPORT_JS, LIVE_RELOAD_JS } from "../src/report/client.js";
-import { bucketIntervals, buildReportData, datasetView, type ReportData } from "../src/report/data.js";
-import { jsonForScript, renderReportHtml } from "../src/report/html.js";
+import { buildReportData, datasetView, type ReportData } from "../src/report/data.js";
+import { jsonForScript, liveReloadScript, renderReportHtml, reportScript } from "../src/report/html.js";
 import { classifyPaths, loadInputs } from "../src/report/inputs.js";
-import { answerFromJudgePrompt } from "../src/report/judge-prompt.js";
 import { runCli, SHARED } from "./support/cli.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
@@ -143,7 +142,7 @@ describe("benchmark data on the real judgments", () => {
       rows.push({ question_id: q, model: "m", turn: 4, score: q % 2 ? 2 : 4 });
       rows.push({ question_id: q, model: "m", turn: 7, score: -1 });
     }
-    const iv = bucketIntervals(rows, 300, 1).get("m")!;
+    const iv = summarizeJudgments(rows, { resamples: 300, seed: 1 }).models.m.intervals;
     expect(iv.turn_1).toEqual([8, 8]);
     expect(iv.turn_2).toBeNull();
     expect(iv.turns_6_8).toBeNull();
@@ -204,6 +203,8 @@ describe("page", () => {
   });
 
   it("the page scripts are valid JavaScript", () => {
+    const REPORT_JS = reportScript();
+    const LIVE_RELOAD_JS = liveReloadScript();
     expect(() => new Function(REPORT_JS)).not.toThrow();
     expect(() => new Function(LIVE_RELOAD_JS)).not.toThrow();
   });

@@ -1,7 +1,8 @@
 /**
  * Aggregation of single-answer judgments into per-model scores: FastChat `show_result.py` display_result_single
  * (means of `score` per model and per (model, turn), rows with score -1 dropped) extended with MT-Bench++'s turn
- * buckets (paper Table 3: Turn 3-5, Turn 6-8), per-category means, failure counts and a bootstrap interval.
+ * buckets (paper Table 3: Turn 3-5, Turn 6-8; TURN_BUCKETS is their one definition), per-category means, failure
+ * counts and a bootstrap interval per bucket.
  *
  * Rows are never pooled across benchmarks, judge models or prompt sets (summarizeJudgmentGroups: one table each, as
  * the paper reports MT-Bench and MT-Bench++ apart), and a judgment given twice (a file named twice) counts once.
@@ -28,6 +29,19 @@ export interface JudgmentLike {
   judge?: ReadonlyArray<string> | null;
 }
 
+/**
+ * Paper Table 3's turn buckets, in column order: the ModelSummary field, the column heading, and the first and last
+ * turn the bucket holds. `bench show` and the report (src/report) both take their columns from here.
+ */
+export const TURN_BUCKETS = [
+  { key: "overall", label: "Overall", first: 1, last: Infinity },
+  { key: "turn_1", label: "Turn 1", first: 1, last: 1 },
+  { key: "turn_2", label: "Turn 2", first: 2, last: 2 },
+  { key: "turns_3_5", label: "Turn 3-5", first: 3, last: 5 },
+  { key: "turns_6_8", label: "Turn 6-8", first: 6, last: 8 },
+] as const;
+export type Bucket = (typeof TURN_BUCKETS)[number]["key"];
+
 /** Per-model scores. Means are on the judge's 1-10 scale; `null` where no row falls in the group. */
 export interface ModelSummary {
   /** Mean over all rated rows of the model (show_result.py "Average"). */
@@ -51,9 +65,11 @@ export interface ModelSummary {
   /**
    * 95% bootstrap percentile interval of `overall`, [low, high]: questions are resampled with replacement (all rated
    * rows of a question stay together, since the turns of a session are not independent), `resamples` times, with
-   * the seeded mulberry32 generator; null when there is no rated row.
+   * the seeded mulberry32 generator; null when there is no rated row. The same as `intervals.overall`.
    */
   ci95: [number, number] | null;
+  /** The same 95% interval for each Table 3 bucket, over the bucket's rated rows (same resamples and seed). */
+  intervals: Record<Bucket, [number, number] | null>;
 }
 
 export interface BenchSummary {
@@ -131,30 +147,34 @@ export function summarizeJudgments(rows: Iterable<JudgmentLike>, options: Summar
   if (options.categories) for (const [id, c] of options.categories) catOf.set(qidKey(id), c);
 
   interface Acc {
-    all: number[];
     failed: number;
     byTurn: Map<number, number[]>;
     byCat: Map<string, number[]>;
-    byQuestion: Map<string, number[]>;
+    /** Per bucket: its rated scores in row order, and question by question (the bootstrap's clusters). */
+    byBucket: Map<Bucket, { scores: number[]; byQuestion: Map<string, number[]> }>;
   }
   const accs = new Map<string, Acc>();
   for (const row of rows) {
     if (row.dry_run) continue;
     let acc = accs.get(row.model);
-    if (!acc) accs.set(row.model, (acc = { all: [], failed: 0, byTurn: new Map(), byCat: new Map(), byQuestion: new Map() }));
+    if (!acc) accs.set(row.model, (acc = { failed: 0, byTurn: new Map(), byCat: new Map(), byBucket: new Map(TURN_BUCKETS.map((b) => [b.key, { scores: [], byQuestion: new Map() }])) }));
     const s = rowScore(row);
     if (s === FAILED_SCORE) {
       acc.failed++;
       continue;
     }
-    acc.all.push(s);
     const t = acc.byTurn.get(row.turn) ?? [];
     t.push(s);
     acc.byTurn.set(row.turn, t);
     const qk = qidKey(row.question_id);
-    const qs = acc.byQuestion.get(qk) ?? [];
-    qs.push(s);
-    acc.byQuestion.set(qk, qs);
+    for (const b of TURN_BUCKETS) {
+      if (row.turn < b.first || row.turn > b.last) continue;
+      const { scores, byQuestion } = acc.byBucket.get(b.key)!;
+      scores.push(s);
+      const qs = byQuestion.get(qk) ?? [];
+      qs.push(s);
+      byQuestion.set(qk, qs);
+    }
     if (options.categories) {
       const c = catOf.get(qk) ?? "unknown";
       const cs = acc.byCat.get(c) ?? [];
@@ -165,26 +185,25 @@ export function summarizeJudgments(rows: Iterable<JudgmentLike>, options: Summar
 
   const models: Record<string, ModelSummary> = {};
   for (const [model, acc] of accs) {
-    const turns = (lo: number, hi: number) => {
-      const xs: number[] = [];
-      for (const [t, v] of acc.byTurn) if (t >= lo && t <= hi) xs.push(...v);
-      return mean(xs);
-    };
+    const means = {} as Record<Bucket, number | null>;
+    const intervals = {} as Record<Bucket, [number, number] | null>;
+    for (const { key } of TURN_BUCKETS) {
+      const { scores, byQuestion } = acc.byBucket.get(key)!;
+      means[key] = mean(scores);
+      intervals[key] = bootstrapMeanCI([...byQuestion.values()], resamples, seed);
+    }
     const perTurn: Record<string, number | null> = {};
     for (const t of [...acc.byTurn.keys()].sort((a, b) => a - b)) perTurn[String(t)] = mean(acc.byTurn.get(t)!);
     const categories: Record<string, number | null> = {};
     for (const c of [...acc.byCat.keys()].sort()) categories[c] = mean(acc.byCat.get(c)!);
     models[model] = {
-      overall: mean(acc.all),
-      turn_1: turns(1, 1),
-      turn_2: turns(2, 2),
-      turns_3_5: turns(3, 5),
-      turns_6_8: turns(6, 8),
+      ...means,
       per_turn: perTurn,
-      n: acc.all.length,
+      n: acc.byBucket.get("overall")!.scores.length,
       failed: acc.failed,
       categories,
-      ci95: bootstrapMeanCI([...acc.byQuestion.values()], resamples, seed),
+      ci95: intervals.overall,
+      intervals,
     };
   }
   return { models };
@@ -298,17 +317,13 @@ function fmt(x: number | null, digits: number): string {
  */
 export function formatSummaryTable(summary: BenchSummary, digits = 4): string {
   const names = Object.keys(summary.models).sort((a, b) => (summary.models[b].overall ?? -Infinity) - (summary.models[a].overall ?? -Infinity) || a.localeCompare(b));
-  const header = ["Model", "Overall", "Turn 1", "Turn 2", "Turn 3-5", "Turn 6-8", "95% CI", "n", "failed"];
+  const header = ["Model", ...TURN_BUCKETS.map((b) => b.label), "95% CI", "n", "failed"];
   const lines: string[][] = [header];
   for (const m of names) {
     const s = summary.models[m];
     lines.push([
       m,
-      fmt(s.overall, digits),
-      fmt(s.turn_1, digits),
-      fmt(s.turn_2, digits),
-      fmt(s.turns_3_5, digits),
-      fmt(s.turns_6_8, digits),
+      ...TURN_BUCKETS.map((b) => fmt(s[b.key], digits)),
       s.ci95 ? `[${s.ci95[0].toFixed(2)}, ${s.ci95[1].toFixed(2)}]` : "-",
       String(s.n),
       String(s.failed),

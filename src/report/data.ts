@@ -3,30 +3,19 @@
  * one JSON object (the page does no statistics of its own). Pure functions: no file access here (see inputs.ts).
  *
  * Sources: benchmark aggregation is src/bench/show.ts summarizeJudgmentGroups (FastChat show_result.py + paper Table 3
- * turn buckets + bootstrap CI); dataset statistics are src/stats/stats.ts datasetStats (paper Table 1); context cues
+ * turn buckets, TURN_BUCKETS, + a bootstrap interval per bucket); answers not given as files are recovered from the
+ * judge prompts by src/bench/prompt-answers.ts; dataset statistics are src/stats/stats.ts datasetStats (paper Table 1); context cues
  * are src/context/detect.ts detectContextDependency (paper section 3.3).
  */
 import type { Answer, Judgment, Question } from "../bench/data.js";
 import { qidKey } from "../bench/data.js";
 import { UserError } from "../io/errors.js";
-import { FAILED_SCORE } from "../bench/score.js";
-import { bootstrapMeanCI, dropDuplicateJudgments, judgmentGroup, rowScore, summarizeJudgmentGroups, type ModelSummary } from "../bench/show.js";
+import { answerFromJudgePrompt } from "../bench/prompt-answers.js";
+import { dropDuplicateJudgments, rowScore, summarizeJudgmentGroups, TURN_BUCKETS, type Bucket, type ModelSummary } from "../bench/show.js";
 import { detectContextDependency } from "../context/detect.js";
 import type { Session } from "../conversations/session.js";
 import type { PreferencePair } from "../export/data.js";
 import { datasetStats, type DatasetStats } from "../stats/stats.js";
-import { answerFromJudgePrompt } from "./judge-prompt.js";
-
-/** Table 3's turn buckets, in column order. */
-export const BUCKETS = ["overall", "turn_1", "turn_2", "turns_3_5", "turns_6_8"] as const;
-export type Bucket = (typeof BUCKETS)[number];
-const BUCKET_TURNS: Record<Bucket, [number, number]> = {
-  overall: [1, Infinity],
-  turn_1: [1, 1],
-  turn_2: [2, 2],
-  turns_3_5: [3, 5],
-  turns_6_8: [6, 8],
-};
 
 /** Validated inputs, each with the file it came from (file names are shown in the page). */
 export interface LoadedInputs {
@@ -52,11 +41,9 @@ export interface ReportOptions {
   generated?: string;
 }
 
-/** One model's row of the benchmark table. */
+/** One model's row of the benchmark table: its show.ts summary (means and 95% interval per Table 3 bucket). */
 export interface BenchModelRow extends ModelSummary {
   model: string;
-  /** 95% bootstrap interval per Table 3 bucket (questions resampled, see show.ts bootstrapMeanCI); null when empty. */
-  intervals: Record<Bucket, [number, number] | null>;
 }
 
 /** One benchmark table: the rows of one benchmark, judge model and prompt set (show.ts judgmentGroup). */
@@ -78,6 +65,8 @@ export interface BenchGroupData {
 }
 
 export interface BenchData {
+  /** The tables' columns: show.ts TURN_BUCKETS' keys and headings, in order. */
+  buckets: Array<{ key: Bucket; label: string }>;
   /** One table per benchmark, judge model and prompt set, sorted by benchmark, judge, prompt. */
   groups: BenchGroupData[];
   /** Judge model / prompt names seen in `judge`. */
@@ -103,7 +92,7 @@ export interface QuestionView {
 
 export interface AnswerView {
   turns: string[];
-  /** Where the text came from: an answer file, or recovered from the judge prompt (judge-prompt.ts). */
+  /** Where the text came from: an answer file, or recovered from the judge prompt (bench/prompt-answers.ts). */
   source: "answers" | "judge prompt";
 }
 
@@ -158,62 +147,24 @@ export interface ReportData {
 }
 
 /**
- * 95% bootstrap intervals of each Table 3 bucket for each model: rated rows (score != -1, dry runs skipped) of the
- * bucket's turns, clustered by question, resampled with show.ts bootstrapMeanCI (same seed for every bucket).
- * The `overall` interval equals summarizeJudgments' `ci95` for the same rows, resamples and seed.
- */
-export function bucketIntervals(rows: ReadonlyArray<Judgment>, resamples: number, seed: number): Map<string, Record<Bucket, [number, number] | null>> {
-  const clusters = new Map<string, Map<Bucket, Map<string, number[]>>>();
-  for (const row of rows) {
-    if (row.dry_run) continue;
-    const s = rowScore(row);
-    if (s === FAILED_SCORE) continue;
-    let m = clusters.get(row.model);
-    if (!m) clusters.set(row.model, (m = new Map(BUCKETS.map((b) => [b, new Map()]))));
-    for (const b of BUCKETS) {
-      const [lo, hi] = BUCKET_TURNS[b];
-      if (row.turn < lo || row.turn > hi) continue;
-      const byQ = m.get(b)!;
-      const k = qidKey(row.question_id);
-      const xs = byQ.get(k) ?? [];
-      xs.push(s);
-      byQ.set(k, xs);
-    }
-  }
-  const out = new Map<string, Record<Bucket, [number, number] | null>>();
-  for (const [model, m] of clusters) {
-    const rec = {} as Record<Bucket, [number, number] | null>;
-    for (const b of BUCKETS) rec[b] = bootstrapMeanCI([...m.get(b)!.values()], resamples, seed);
-    out.set(model, rec);
-  }
-  return out;
-}
-
-/**
  * Benchmark tables from judgment rows: exact duplicates dropped, then one table per benchmark, judge model and prompt
  * set (show.ts summarizeJudgmentGroups), each with its per-turn and per-category data and its own best per column.
  * @returns null when there are no (non-dry-run) rows.
  * @throws UserError for two different judgments of one turn by one judge and prompt.
  */
-export function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Question>, resamples: number, seed: number, where?: (row: Judgment) => string): BenchData | null {
+function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Question>, resamples: number, seed: number, where?: (row: Judgment) => string): BenchData | null {
   const live = rows.filter((r) => !r.dry_run);
   if (live.length === 0) return null;
   const categories = questions.length > 0 ? new Map(questions.map((q) => [q.question_id, q.category])) : undefined;
   const { rows: unique, duplicates } = dropDuplicateJudgments(live, where);
   const grouped = summarizeJudgmentGroups(unique, { categories, resamples, seed });
-  const empty = Object.fromEntries(BUCKETS.map((b) => [b, null])) as Record<Bucket, null>;
   const groups: BenchGroupData[] = grouped.groups.map((g) => {
-    const own = unique.filter((r) => {
-      const k = judgmentGroup(r.judge);
-      return k.bench === g.bench && k.judge === g.judge && k.prompt === g.prompt;
-    });
-    const intervals = bucketIntervals(own, resamples, seed);
-    const out: BenchModelRow[] = Object.entries(g.models).map(([model, s]) => ({ model, ...s, intervals: intervals.get(model) ?? empty }));
+    const out: BenchModelRow[] = Object.entries(g.models).map(([model, s]) => ({ model, ...s }));
     out.sort((a, b) => (b.overall ?? -Infinity) - (a.overall ?? -Infinity) || a.model.localeCompare(b.model));
     const best = {} as Record<Bucket, number | null>;
-    for (const b of BUCKETS) {
-      const vs = out.map((r) => r[b]).filter((v): v is number => v !== null);
-      best[b] = vs.length ? Math.max(...vs) : null;
+    for (const { key } of TURN_BUCKETS) {
+      const vs = out.map((r) => r[key]).filter((v): v is number => v !== null);
+      best[key] = vs.length ? Math.max(...vs) : null;
     }
     return {
       bench: g.bench,
@@ -229,6 +180,7 @@ export function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArra
   });
   const judges = [...new Set(unique.map((r) => (r.judge ?? []).join(" / ")).filter((j) => j !== ""))].sort();
   return {
+    buckets: TURN_BUCKETS.map(({ key, label }) => ({ key, label })),
     groups,
     judges,
     total: unique.length,

@@ -1,26 +1,51 @@
 /**
- * One self-contained HTML page: stylesheet, ECharts (the package's minified dist, Apache-2.0, licence header kept),
- * the report script and the data, all inline, so `index.html` opens from disk (file://) and loads nothing from the
- * network.
+ * One self-contained HTML page: stylesheet (style.ts), ECharts (the package's minified dist, Apache-2.0, licence header
+ * kept), the report script (client.ts, compiled to dist/report/client.js) and the data, all inline, so `index.html`
+ * opens from disk (file://) and loads nothing from the network.
  */
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
-import { LIVE_RELOAD_JS, REPORT_CSS, REPORT_JS } from "./client.js";
+import { fileURLToPath } from "node:url";
 import type { ReportData } from "./data.js";
+import { REPORT_CSS } from "./style.js";
 
-let echartsCache: string | undefined;
+const sources = new Map<string, string>();
 
-/** The minified ECharts browser bundle (node_modules/echarts/dist/echarts.min.js), read once. */
-export function echartsSource(): string {
-  if (echartsCache === undefined) {
-    const file = createRequire(import.meta.url).resolve("echarts/dist/echarts.min.js");
-    echartsCache = fs.readFileSync(file, "utf8");
-  }
-  return echartsCache;
+/** A file's text, read once. */
+function readOnce(file: string): string {
+  let text = sources.get(file);
+  if (text === undefined) sources.set(file, (text = fs.readFileSync(file, "utf8")));
+  return text;
+}
+
+/** The minified ECharts browser bundle (node_modules/echarts/dist/echarts.min.js). */
+function echartsSource(): string {
+  return readOnce(createRequire(import.meta.url).resolve("echarts/dist/echarts.min.js"));
+}
+
+/**
+ * A compiled browser script of the report (tools/build-client.mjs writes dist/report/NAME.js from src/report/NAME.ts).
+ * Found from the package root, two folders up from both src/report (tests) and dist/report (the built CLI).
+ * @throws Error when the build has not made it.
+ */
+function browserScript(name: "client" | "live-reload"): string {
+  const file = fileURLToPath(new URL(`../../dist/report/${name}.js`, import.meta.url));
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: \`npm run build\` compiles the report's browser scripts`);
+  return readOnce(file);
+}
+
+/** The report page's script (client.ts). */
+export function reportScript(): string {
+  return browserScript("client");
+}
+
+/** The live-reload client of `parrot view` (live-reload.ts). */
+export function liveReloadScript(): string {
+  return browserScript("live-reload");
 }
 
 /** HTML-escape text for element content and attribute values. */
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
@@ -59,8 +84,8 @@ export function renderReportHtml(data: ReportData, options: RenderOptions = {}):
     '<main id="app"><noscript>This report needs JavaScript to draw its tables and charts.</noscript></main>',
     `<script type="application/json" id="parrot-data">${jsonForScript(data)}</script>`,
     `<script>${inlineScript(echartsSource())}</script>`,
-    `<script>${inlineScript(REPORT_JS)}</script>`,
-    options.liveReload ? `<script>${inlineScript(LIVE_RELOAD_JS)}</script>` : "",
+    `<script>${inlineScript(reportScript())}</script>`,
+    options.liveReload ? `<script>${inlineScript(liveReloadScript())}</script>` : "",
     "</body></html>",
     "",
   ].join("\n");

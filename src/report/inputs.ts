@@ -23,8 +23,6 @@ export interface ReportFiles {
   pairs: string[];
 }
 
-export const EMPTY_FILES: ReportFiles = { judgments: [], answers: [], questions: [], references: [], sessions: [], pairs: [] };
-
 /** Number of files named in `files`. */
 export function countFiles(files: ReportFiles): number {
   return Object.values(files).reduce((n, xs: string[]) => n + xs.length, 0);
@@ -55,7 +53,7 @@ export type FileKind = keyof ReportFiles | { ignored: string };
  * contains "reference"); pairs `{chosen, rejected}`; questions `{question_id, category, turns}`; FastChat judge
  * prompts `{name, prompt_template}` are ignored; anything readConversations recognises is sessions.
  */
-export function classifyRecord(first: unknown, file: string): FileKind {
+function classifyRecord(first: unknown, file: string): FileKind {
   if (first === null || typeof first !== "object" || Array.isArray(first)) return { ignored: "first record is not a JSON object" };
   const r = first as Record<string, unknown>;
   if ("model" in r && "turn" in r && ("judgment" in r || "judge" in r)) return "judgments";

@@ -19,15 +19,14 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { UserError } from "../io/errors.js";
 import { buildReportData, type ReportOptions } from "./data.js";
-import { renderReportHtml } from "./html.js";
-import { LIVE_RELOAD_JS } from "./client.js";
+import { liveReloadScript, renderReportHtml } from "./html.js";
 import { classifyPaths, countFiles, listDataFiles, loadInputs } from "./inputs.js";
 
 /** The files `parrot report` writes into its folder; report-folder mode serves these and nothing else. */
-export const REPORT_FILES: ReadonlyArray<string> = ["index.html"];
+const REPORT_FILES: ReadonlyArray<string> = ["index.html"];
 
-/** Path of the server-sent events stream. */
-export const EVENTS_PATH = "/__parrot/events";
+/** Path of the server-sent events stream (live-reload.ts, the page's side, names it too). */
+const EVENTS_PATH = "/__parrot/events";
 
 export interface ViewOptions extends ReportOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -75,7 +74,7 @@ function signature(files: ReadonlyArray<string>): string {
  * Whether a request's Host header names this server: `127.0.0.1:PORT`, `localhost:PORT` (any case) or `[::1]:PORT`.
  * A missing header, another name, another port or no port is refused (DNS rebinding defence).
  */
-export function isAllowedHost(host: string | undefined, port: number): boolean {
+function isAllowedHost(host: string | undefined, port: number): boolean {
   if (host === undefined) return false;
   const h = host.toLowerCase();
   return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
@@ -122,7 +121,7 @@ function readReportFile(realDir: string, name: string): Buffer | undefined {
 }
 
 function withLiveReload(html: string): string {
-  const tag = `<script>${LIVE_RELOAD_JS}</script>`;
+  const tag = `<script>${liveReloadScript()}</script>`;
   const i = html.lastIndexOf("</body>");
   return i >= 0 ? html.slice(0, i) + tag + html.slice(i) : html + tag;
 }

@@ -1,21 +1,23 @@
 /**
- * Recover the judged answer from a judgment's `user_prompt`, for models whose answer files were not given to the
- * report (the shared real judgments hold five fine-tuned Llama-2 models whose answers exist only inside the judge
- * prompts). Display only: the report marks such answers "from the judge prompt".
+ * The judged answer read back out of a judgment's `user_prompt` (the rendered judge template), for judgments whose
+ * answer files are not at hand: the shared real judgments hold five fine-tuned Llama-2 models whose answers exist only
+ * inside the judge prompts. The report (src/report/data.ts) shows such answers marked "from the judge prompt".
  *
- * Templates understood (FastChat `fastchat/llm_judge/data/judge_prompts.jsonl` and the paper's Fig. 4 prompt in
- * src/bench/prompts.ts):
+ * Templates understood (FastChat `fastchat/llm_judge/data/judge_prompts.jsonl`, as judge.ts renders them, and the
+ * paper's Fig. 4 prompt, prompts.ts renderMtBenchPPPrompt):
  * - single-v1 / single-math-v1: `[The Start of Assistant's Answer]\n{answer}\n[The End of Assistant's Answer]`
  * - single-v1-multi-turn / single-math-v1-multi-turn and Fig. 4: a block
  *   `<|The Start of Assistant A's Conversation with User|> ... ### Assistant A:\n{answer_k} ... <|The End of
  *   Assistant A's Conversation with User|>`; the answer of turn k is the block's k-th `### Assistant A:` part (FastChat's
  *   block holds turns 1-2 and judges turn 2; Fig. 4's block holds every turn of the session whatever k is).
  */
-import { FIG4_ASSISTANT_PREFIX, FIG4_CONVERSATION_START, FIG4_USER_PREFIX } from "../bench/prompts.js";
+import { FIG4_ASSISTANT_PREFIX, FIG4_CONVERSATION_END, FIG4_CONVERSATION_START, FIG4_USER_PREFIX } from "./prompts.js";
 
+/** FastChat's single-v1 / single-math-v1 answer markers (its templates are read from judge_prompts.jsonl, not kept here). */
 const SINGLE_START = "[The Start of Assistant's Answer]";
 const SINGLE_END = "[The End of Assistant's Answer]";
-const CONV_END = "<|The End of Assistant A's Conversation with User|>";
+/** The end of the conversation block: Fig. 4's line without its final period, which is FastChat's line. */
+const CONV_END = FIG4_CONVERSATION_END.replace(/\.$/, "");
 
 /**
  * The answer of the judged turn inside a judge prompt.
