@@ -50,6 +50,7 @@ export function faultReply(kind: FaultKind): FakeReply {
   }
 }
 
+/** What tells requests apart for a fault schedule: path and JSON body (a retry has the key of its first attempt). */
 export function bodyKey(req: FakeRequest): string {
   return createHash("sha1").update(req.path).update(JSON.stringify(req.body)).digest("hex");
 }
