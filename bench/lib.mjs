@@ -8,21 +8,12 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+// The follow-up queries the tests' fake server asks too (test/support/fake-openai.ts).
+import FOLLOW_UPS from "../test/fixtures/follow-ups.json" with { type: "json" };
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const CLI = path.join(REPO, "dist/cli.js");
 export const SHARED = path.resolve(REPO, "../shared");
-
-const FOLLOW_UPS = [
-  "Could you explain that again more simply?",
-  "What about the second option you mentioned?",
-  "How would this change for beginners on a budget?",
-  "Give me three concrete examples of it.",
-  "Why does the first step matter so much here?",
-  "Can you turn those points into a short checklist?",
-  "Which of them would you personally pick, and why?",
-  "Are there any risks or downsides I should watch for?",
-];
 
 /**
  * Start an OpenAI-compatible server on 127.0.0.1 answering every request after `latencyMs`.

@@ -12,10 +12,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, runCli, runCliInProcess, type CliResult } from "./support/cli.js";
+import { SHARED, STACK_RE, runCli, runCliInProcess, type CliResult } from "./support/cli.js";
 import { chatReply, defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 import { CONTEXT_JUDGE_SYSTEM } from "../src/context/prompts.js";
-import { STACK_RE, readStrictJsonl } from "./reliability-support.js";
+import { readStrictJsonl } from "./support/jsonl.js";
 import { tempDir } from "./support/tmp.js";
 
 const MT = path.join(SHARED, "data/mt_bench");

@@ -9,18 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatReply, type FakeRequest, type FakeServer, startFakeOpenAI } from "./support/fake-openai.js";
 import { runCliInProcess, SHARED } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
+import { readJsonl, writeJsonl } from "./support/jsonl.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
 const PROMPTS = path.join(MT, "judge_prompts.jsonl");
 const REFERENCES = path.join(MT, "reference_answer_gpt-4.jsonl");
-
-const readJsonl = (f: string) =>
-  fs
-    .readFileSync(f, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-const writeJsonl = (f: string, rows: unknown[]) => fs.writeFileSync(f, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 
 const isJudge = (req: FakeRequest) => JSON.stringify(req.body?.messages ?? []).includes("impartial judge");
 const lastUser = (req: FakeRequest) => {

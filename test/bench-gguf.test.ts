@@ -10,13 +10,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, SHARED } from "./support/cli.js";
 import { getSmokeModelPath } from "./support/smoke-model.js";
-
-const readJsonl = (f: string) =>
-  fs
-    .readFileSync(f, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+import { readJsonl } from "./support/jsonl.js";
 
 describe("MT-Bench++ on the local GGUF engine", () => {
   it("answers, judges and shows two 8-turn sessions with the smoke model", async () => {

@@ -12,19 +12,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, SHARED } from "./support/cli.js";
+import { readJsonl } from "./support/jsonl.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
 const JUDGMENTS = path.join(MT, "model_judgment_local/gpt-4_single.don-tpanic-FastChat.jsonl");
 const QUESTIONS = path.join(MT, "question.jsonl");
 const REFERENCES = path.join(MT, "reference_answer_gpt-4.jsonl");
 const PROMPTS = path.join(MT, "judge_prompts.jsonl");
-
-const readJsonl = (f: string) =>
-  fs
-    .readFileSync(f, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
 
 /** FastChat show_result.py numbers for this file (../shared/data/SOURCES.md), 4 decimals. */
 const EXPECTED: Record<string, { turn_1: number; turn_2: number; overall: number }> = {

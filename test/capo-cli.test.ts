@@ -1,44 +1,24 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
-import { REPO_ROOT, runCliInProcess } from "./support/cli.js";
+import { ensureBuilt, runCliInProcess } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
-import { chatReply, startFakeOpenAI, type FakeServer, type FakeRequest } from "./support/fake-openai.js";
+import { chatReply, type FakeServer, type FakeRequest } from "./support/fake-openai.js";
+import { readJsonl as readRows, writeJsonl } from "./support/jsonl.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { FIRST_QUERY as FIRST, SESSIONS as sessions, writeSessions } from "./support/sessions.js";
 import { HALLUCINATION_GUESS_INSTRUCTION, MISUNDERSTANDING_INSTRUCTION } from "../src/capo/prompts.js";
 
 const tmp = () => tempDir("parrot-capo-");
-const FIRST = "Provide insights into the correlation between GDP, inflation and unemployment.";
-const sessions = [
-  { id: "s1", messages: [
-    { role: "user", content: FIRST },
-    { role: "assistant", content: "GDP, inflation and unemployment are linked by the Phillips curve ..." },
-    { role: "user", content: "Now, explain them again like I'm five." },
-    { role: "assistant", content: "Imagine a lemonade stand ..." },
-    { role: "user", content: "What is the capital of Mongolia?" },
-    { role: "assistant", content: "Ulaanbaatar." },
-  ], meta: {} },
-];
-function writeSessions(dir: string): string {
-  const f = path.join(dir, "sessions.jsonl");
-  fs.writeFileSync(f, sessions.map((s) => JSON.stringify(s)).join("\n") + "\n");
-  return f;
-}
-const readRows = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const allText = (r: FakeRequest) => r.body.messages.map((m: any) => m.content).join("\n");
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-beforeAll(() => {
-  if (!fs.existsSync(path.join(REPO_ROOT, "dist/cli.js"))) execFileSync("npx", ["tsc", "-p", "."], { cwd: REPO_ROOT });
-});
+beforeAll(ensureBuilt);
 
 describe("parrot capo", () => {
   it("builds one pair per strategy for the context-dependent query; only misunderstanding sees the history", async () => {
-    server = await startFakeOpenAI((req, n) => chatReply(`negative #${n}`));
+    server = await servers.start((req, n) => chatReply(`negative #${n}`));
     const dir = tmp();
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", writeSessions(dir), "--assistant", `${server.url}#neg`, "--out", out, "--concurrency", "2"];
@@ -85,7 +65,7 @@ describe("parrot capo", () => {
   it("regenerates empty or chosen-equal negatives a bounded number of times, then drops and counts them", async () => {
     // neglect: first empty, then a good one; misunderstanding: always equals chosen (dropped)
     let neglectCalls = 0;
-    server = await startFakeOpenAI((req) => {
+    server = await servers.start((req) => {
       const text = allText(req);
       if (text.includes(MISUNDERSTANDING_INSTRUCTION)) return chatReply("Imagine a lemonade stand ...");
       if (req.body.messages.length === 1 && text === "Now, explain them again like I'm five.") return chatReply(neglectCalls++ === 0 ? "   " : "A neglectful answer.");
@@ -106,11 +86,11 @@ describe("parrot capo", () => {
   });
 
   it("--max-queries with --seed picks a reproducible sample; --shard splits the pairs", async () => {
-    server = await startFakeOpenAI((req, n) => chatReply(`neg ${n}`));
+    server = await servers.start((req, n) => chatReply(`neg ${n}`));
     const dir = tmp();
     const many = Array.from({ length: 6 }, (_, k) => ({ ...sessions[0], id: `s${k}` }));
     const f = path.join(dir, "many.jsonl");
-    fs.writeFileSync(f, many.map((s) => JSON.stringify(s)).join("\n") + "\n");
+    writeJsonl(f, many);
     const run = async (name: string, extra: string[]) => {
       const out = path.join(dir, name);
       const r = await runCliInProcess(["capo", f, "--assistant", `${server!.url}#neg`, "--out", out, "--strategies", "context-neglect", ...extra]);

@@ -5,28 +5,25 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
+import { describe, expect, it } from "vitest";
+import { SHARED, STACK_RE, runCliInProcess as runCli } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
-import { startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
-import { STACK_RE, writeJsonl } from "./reliability-support.js";
+import { type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { readJsonl as rows, writeJsonl } from "./support/jsonl.js";
 import { SeedCollector } from "../src/collect/command.js";
 import { DEFAULT_FILTER_CONFIG } from "../src/collect/filters.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 const tmp = () => tempDir("parrot-seeds-");
-const rows = (f: string) => fs.readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 const args = (spec: string, seeds: string, out: string, extra: string[] = []) =>
   ["collect", "--seeds", seeds, "--asker", spec, "--assistant", spec, "--turns", "1", "--out", out, "--concurrency", "2", ...extra];
 
 describe("seeds with no usable session (item 5)", () => {
   it("exits 1 naming the reason, before any model request or output", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const dir = tmp();
     const seeds = path.join(dir, "assistant-first.jsonl");
     writeJsonl(seeds, [0, 1, 2].map((i) => ({ messages: [{ role: "assistant", content: `Hello, how can I help you today, friend number ${i}?` }, { role: "user", content: "Tell me a long story about dragons." }] })));
@@ -51,7 +48,7 @@ describe("seeds with no usable session (item 5)", () => {
 
 describe("seed filter (item 22)", () => {
   it("seeds with a card number, a phone number or an e-mail are rejected and counted; --no-seed-filter keeps them", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const dir = tmp();
     const seeds = path.join(dir, "seeds.jsonl");
     const queries = [
@@ -106,7 +103,7 @@ describe("seed filter (item 22)", () => {
 
 describe("session ids (item 8)", () => {
   it("each collected session has its own id (seed id in meta); collections with other settings never share one; resume keys on the seed", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const dir = tmp();
     const a = path.join(dir, "a.jsonl");
     const b = path.join(dir, "b.jsonl");

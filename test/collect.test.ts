@@ -1,20 +1,17 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readSessionFile } from "../src/conversations/session.js";
 import { PARROT_ASK_SYSTEM_PROMPT, PROMPTED_USER_INSTRUCTION } from "../src/collect/prompts.js";
 import { CLI, SHARED, runCliInProcess as runCli } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
-import { chatReply, completionReply, defaultHandler, lastInput, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+import { chatReply, completionReply, defaultHandler, lastInput, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 const tmp = () => tempDir("parrot-collect-");
 
 function lines(file: string): string[] {
@@ -23,7 +20,7 @@ function lines(file: string): string[] {
 
 describe("parrot collect against an OpenAI-compatible server", () => {
   it("parrot-ask: raw completions in the B.1 format, N user turns, provenance in meta", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const out = path.join(tmp(), "s.jsonl");
     const spec = `${server.url}#fake`;
     const r = await runCli(["collect", "--seeds", SEEDS, "--simulator", "parrot-ask", "--asker", spec, "--assistant", spec, "--turns", "3", "--limit", "4", "--out", out, "--concurrency", "3", "--seed", "7"]);
@@ -55,7 +52,7 @@ describe("parrot collect against an OpenAI-compatible server", () => {
   });
 
   it("prompted: B.2 prompt to a chat model, history first", async () => {
-    server = await startFakeOpenAI((req, i) => {
+    server = await servers.start((req, i) => {
       if (lastInput(req).includes(PROMPTED_USER_INSTRUCTION)) return chatReply(`"So what about number ${i} of those, in more detail?"`);
       return chatReply(`Answer ${i}`);
     });
@@ -74,7 +71,7 @@ describe("parrot collect against an OpenAI-compatible server", () => {
   });
 
   it("regenerates filtered queries, then stops the session early with the reason", async () => {
-    server = await startFakeOpenAI((req, i) => {
+    server = await servers.start((req, i) => {
       if (req.path.endsWith("/chat/completions")) return chatReply(`Answer ${i}`);
       return completionReply(" ok [ASSISTANT]"); // always too short
     });
@@ -90,7 +87,7 @@ describe("parrot collect against an OpenAI-compatible server", () => {
   });
 
   it("resumes: finished sessions are kept, never re-requested or duplicated", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const out = path.join(tmp(), "r.jsonl");
     const spec = `${server.url}#fake`;
     const args = (limit: number) => ["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", "2", "--limit", String(limit), "--out", out];
@@ -109,7 +106,7 @@ describe("parrot collect against an OpenAI-compatible server", () => {
   });
 
   it("kill -9 mid-run loses at most the sessions in flight; rerun completes without duplicates", async () => {
-    server = await startFakeOpenAI(async (req, i) => {
+    server = await servers.start(async (req, i) => {
       await new Promise((r) => setTimeout(r, 15));
       return defaultHandler(req, i);
     });
@@ -143,7 +140,7 @@ describe("parrot collect against an OpenAI-compatible server", () => {
   it("bounds requests in flight by --concurrency", async () => {
     let inFlight = 0;
     let peak = 0;
-    server = await startFakeOpenAI(async (req, i) => {
+    server = await servers.start(async (req, i) => {
       inFlight++;
       peak = Math.max(peak, inFlight);
       await new Promise((r) => setTimeout(r, 30));

@@ -3,35 +3,24 @@
  * counts judge replies without a parseable verdict and exits 3 above MAX_UNPARSED_SHARE; `capo --context FILE`
  * builds pairs for the queries the `context detect` rows mark, the judge's decision winning over the heuristic.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCliInProcess as runCli } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
-import { chatReply, lastInput, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
-import { writeJsonl } from "./reliability-support.js";
+import { chatReply, lastInput, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { readJsonl as rows, writeJsonl } from "./support/jsonl.js";
+import { SESSIONS, writeSessions } from "./support/sessions.js";
 import { MAX_UNPARSED_SHARE } from "../src/context/command.js";
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 const tmp = () => tempDir("parrot-select-");
-const rows = (f: string) => fs.readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
-/** Two sessions of 3 user turns: s1 turn 2 is an anaphoric follow-up (heuristic: dependent), s1 turn 3 and s2 are not. */
+/** Two sessions: s1 (3 user turns) turn 2 is an anaphoric follow-up (heuristic: dependent), s1 turn 3 and s2 are not. */
 function sessions(dir: string): string {
-  const f = path.join(dir, "sessions.jsonl");
-  writeJsonl(f, [
-    { id: "s1", messages: [
-      { role: "user", content: "Provide insights into the correlation between GDP, inflation and unemployment." },
-      { role: "assistant", content: "GDP, inflation and unemployment are linked by the Phillips curve." },
-      { role: "user", content: "Now, explain them again like I'm five." },
-      { role: "assistant", content: "Imagine a lemonade stand." },
-      { role: "user", content: "What is the capital of Mongolia?" },
-      { role: "assistant", content: "Ulaanbaatar." },
-    ], meta: {} },
+  return writeSessions(dir, [
+    ...SESSIONS,
     { id: "s2", messages: [
       { role: "user", content: "Write a haiku about the sea at night." },
       { role: "assistant", content: "Dark waves fold and hush." },
@@ -39,12 +28,11 @@ function sessions(dir: string): string {
       { role: "assistant", content: "Jupiter has 95 known moons." },
     ], meta: {} },
   ]);
-  return f;
 }
 
 describe("context detect --judge: unparsed verdicts (item 6)", () => {
   it(`exits 3 with a warning when more than ${MAX_UNPARSED_SHARE * 100}% of the judged rows have no verdict, 0 when all parse`, async () => {
-    server = await startFakeOpenAI(() => chatReply("I think it might be, hard to say."));
+    server = await servers.start(() => chatReply("I think it might be, hard to say."));
     const dir = tmp();
     const file = sessions(dir);
     const out = path.join(dir, "ctx.jsonl");
@@ -58,8 +46,7 @@ describe("context detect --judge: unparsed verdicts (item 6)", () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toContain("3 of 3 judged queries");
 
-    await server.close();
-    server = await startFakeOpenAI(() => chatReply("VERDICT: INDEPENDENT"));
+    server = await servers.start(() => chatReply("VERDICT: INDEPENDENT"));
     const ok = path.join(dir, "ok.jsonl");
     const r2 = await runCli(["context", "detect", file, "--judge", `${server.url}#j`, "--out", ok]);
     expect(r2.code, r2.stderr).toBe(0);
@@ -70,7 +57,7 @@ describe("context detect --judge: unparsed verdicts (item 6)", () => {
 describe("capo --context FILE (item 7)", () => {
   it("uses the rows of context detect; the judge's decision wins over the heuristic where present", async () => {
     // Judge: s1/2 (heuristic dependent) is INDEPENDENT, s2/2 (heuristic independent) is DEPENDENT, s1/3 no verdict.
-    server = await startFakeOpenAI((req) => {
+    server = await servers.start((req) => {
       const text = lastInput(req);
       if (text.includes("Mongolia")) return chatReply("unclear");
       if (text.includes("Jupiter")) return chatReply("VERDICT: DEPENDENT");
@@ -85,8 +72,7 @@ describe("capo --context FILE (item 7)", () => {
     expect(byKey.get("s1/2").heuristic.context_dependent).toBe(true);
     expect(byKey.get("s2/2").heuristic.context_dependent).toBe(false);
 
-    await server.close();
-    server = await startFakeOpenAI((_req, i) => chatReply(`negative ${i}`));
+    server = await servers.start((_req, i) => chatReply(`negative ${i}`));
     const pairs = path.join(dir, "pairs.jsonl");
     const r = await runCli(["capo", file, "--assistant", `${server.url}#neg`, "--out", pairs, "--strategies", "context-neglect", "--context", ctx]);
     expect(r.code, r.stderr).toBe(0);
@@ -112,7 +98,7 @@ describe("capo --context FILE (item 7)", () => {
   });
 
   it("a malformed row names file, line and field; rows of other sessions only are refused", async () => {
-    server = await startFakeOpenAI((_req, i) => chatReply(`negative ${i}`));
+    server = await servers.start((_req, i) => chatReply(`negative ${i}`));
     const dir = tmp();
     const file = sessions(dir);
     const bad = path.join(dir, "bad.jsonl");

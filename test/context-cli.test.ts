@@ -1,37 +1,18 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
-import { REPO_ROOT, runCliInProcess } from "./support/cli.js";
+import { ensureBuilt, runCliInProcess } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
-import { chatReply, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+import { chatReply, type FakeServer } from "./support/fake-openai.js";
+import { readJsonl as readRows } from "./support/jsonl.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { SESSIONS as sessions, writeSessions } from "./support/sessions.js";
 
 const tmp = () => tempDir("parrot-ctx-");
-const sessions = [
-  { id: "s1", messages: [
-    { role: "user", content: "Provide insights into the correlation between GDP, inflation and unemployment." },
-    { role: "assistant", content: "GDP, inflation and unemployment are linked by ..." },
-    { role: "user", content: "Now, explain them again like I'm five." },
-    { role: "assistant", content: "Imagine a lemonade stand ..." },
-    { role: "user", content: "What is the capital of Mongolia?" },
-    { role: "assistant", content: "Ulaanbaatar." },
-  ], meta: {} },
-];
-function writeSessions(dir: string): string {
-  const f = path.join(dir, "sessions.jsonl");
-  fs.writeFileSync(f, sessions.map((s) => JSON.stringify(s)).join("\n") + "\n");
-  return f;
-}
-const readRows = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-beforeAll(() => {
-  if (!fs.existsSync(path.join(REPO_ROOT, "dist/cli.js"))) execFileSync("npx", ["tsc", "-p", "."], { cwd: REPO_ROOT });
-});
+beforeAll(ensureBuilt);
 
 describe("parrot context detect", () => {
   it("writes one row per user turn after the first (heuristic)", async () => {
@@ -47,7 +28,7 @@ describe("parrot context detect", () => {
 
   it("with --judge keeps both decisions, sends history + query to the judge, and resumes without new requests", async () => {
     // The judge rejects the heuristic on turn 2 and agrees on turn 3.
-    server = await startFakeOpenAI((req) => {
+    server = await servers.start((req) => {
       const user = req.body.messages.find((m: any) => m.role === "user").content as string;
       return chatReply(user.includes("Latest user query:\nNow, explain them") ? "No reference really.\nVERDICT: INDEPENDENT" : "Standalone.\nVERDICT: INDEPENDENT");
     });
@@ -76,7 +57,7 @@ describe("parrot context detect", () => {
   });
 
   it("a judge reply without a verdict is retried, then the heuristic decision is kept (judge null)", async () => {
-    server = await startFakeOpenAI(() => chatReply("I am not sure."));
+    server = await servers.start(() => chatReply("I am not sure."));
     const dir = tmp();
     const out = path.join(dir, "ctx.jsonl");
     const r = await runCliInProcess(["context", "detect", writeSessions(dir), "--out", out, "--judge", `${server.url}#j`]);

@@ -6,20 +6,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readSessionFile } from "../src/conversations/session.js";
 import { readManifest } from "../src/run/manifest.js";
 import { readManifestUsage } from "../src/run/usage.js";
 import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
-import { chatReply, completionReply, defaultHandler, startFakeOpenAI, type FakeHandler, type FakeServer } from "./support/fake-openai.js";
+import { chatReply, completionReply, defaultHandler, type FakeHandler, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
 import { tempDir } from "./support/tmp.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /** Chat calls: 20 prompt + 7 completion tokens; completions (the B.1 simulator): 30 + 3. */
 const fixedUsage: FakeHandler = (req, n) => {
@@ -36,7 +34,7 @@ function args(spec: string, out: string, extra: string[] = [], limit = 6): strin
 
 describe("collect: token accounting in the run manifest", () => {
   it("counts by role, stage and turn; equals the rows' meta.tokens; prints the summary", async () => {
-    server = await startFakeOpenAI(fixedUsage);
+    server = await servers.start(fixedUsage);
     const out = path.join(tempDir("parrot-cost-"), "s.jsonl");
     const r = await runCli(args(`${server.url}#fake`, out));
     expect(r.code).toBe(0);
@@ -60,7 +58,7 @@ describe("collect: token accounting in the run manifest", () => {
   });
 
   it("--max-total-tokens stops with exit 3; a rerun without it resumes the same output; sums have no double count", async () => {
-    server = await startFakeOpenAI(fixedUsage);
+    server = await servers.start(fixedUsage);
     const spec = `${server.url}#fake`;
     const out = path.join(tempDir("parrot-cost-"), "s.jsonl");
     // Session 1 uses 147 tokens; session 2 reaches 200 at its 2nd call (27 + 33), so its 3rd call is refused.
@@ -97,7 +95,7 @@ describe("collect: token accounting in the run manifest", () => {
   });
 
   it("--prices turns tokens into money; a malformed table is one line, exit 1, before any call", async () => {
-    server = await startFakeOpenAI(fixedUsage);
+    server = await servers.start(fixedUsage);
     const dir = tempDir("parrot-cost-");
     const prices = path.join(dir, "prices.json");
     // Keyed by the model name after '#': 2 per million prompt tokens, 10 per million completion tokens.
@@ -117,7 +115,7 @@ describe("collect: token accounting in the run manifest", () => {
   });
 
   it("--dry-run estimates from the seeds with chars/4 for an endpoint: calls nothing, writes nothing", async () => {
-    server = await startFakeOpenAI(fixedUsage);
+    server = await servers.start(fixedUsage);
     const dir = tempDir("parrot-cost-");
     const out = path.join(dir, "s.jsonl");
     const r = await runCli(args(`${server.url}#fake`, out, ["--dry-run", "--max-tokens", "100", "--query-max-tokens", "20"]));

@@ -6,42 +6,30 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readManifest } from "../src/run/manifest.js";
 import { UsageMeter, readManifestUsage } from "../src/run/usage.js";
 import { BudgetReachedError, ItemFailures } from "../src/run/failures.js";
 import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
-import { chatReply, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+import { chatReply, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { readJsonl } from "./support/jsonl.js";
+import { SESSIONS as CONTEXT_SESSIONS, writeSessions } from "./support/sessions.js";
 import { tempDir } from "./support/tmp.js";
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 const MT = path.join(SHARED, "data/mt_bench");
 const usageOf = (out: string) => readManifestUsage(readManifest(out)!.usage);
-const readJsonl = (f: string) => fs.readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
-const SESSIONS = [
-  {
-    id: "s1",
-    messages: [
-      { role: "user", content: "Provide insights into the correlation between GDP, inflation and unemployment." },
-      { role: "assistant", content: "GDP, inflation and unemployment are linked by the Phillips curve ..." },
-      { role: "user", content: "Now, explain them again like I'm five." },
-      { role: "assistant", content: "Imagine a lemonade stand ..." },
-    ],
-    meta: {},
-  },
-];
+/** The first two turns of the context tests' session: one context-dependent query (turn 2). */
+const SESSIONS = CONTEXT_SESSIONS.map((s) => ({ ...s, messages: s.messages.slice(0, 4) }));
 
 describe("token accounting of capo, context detect --judge, bench answer and bench judge", () => {
   it("capo: role negative, one stage per strategy step (hallucination: guess and answer), dry run calls nothing", async () => {
-    server = await startFakeOpenAI((req, i) => chatReply(`negative ${i}`, 40, 9));
+    server = await servers.start((req, i) => chatReply(`negative ${i}`, 40, 9));
     const dir = tempDir("parrot-cost-");
-    const sessions = path.join(dir, "sessions.jsonl");
-    fs.writeFileSync(sessions, SESSIONS.map((s) => JSON.stringify(s)).join("\n") + "\n");
+    const sessions = writeSessions(dir, SESSIONS);
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", sessions, "--assistant", `${server.url}#neg`, "--out", out];
     const dry = await runCli([...args, "--dry-run"]);
@@ -63,13 +51,12 @@ describe("token accounting of capo, context detect --judge, bench answer and ben
   });
 
   it("context detect --judge: role judge by turn; bench answer: by turn, budget stop and resume", async () => {
-    server = await startFakeOpenAI((req) => {
+    server = await servers.start((req) => {
       const text = JSON.stringify(req.body.messages);
       return text.includes("VERDICT") ? chatReply("VERDICT: DEPENDENT", 50, 4) : chatReply("an answer", 10, 5);
     });
     const dir = tempDir("parrot-cost-");
-    const sessions = path.join(dir, "sessions.jsonl");
-    fs.writeFileSync(sessions, SESSIONS.map((s) => JSON.stringify(s)).join("\n") + "\n");
+    const sessions = writeSessions(dir, SESSIONS);
     const ctx = path.join(dir, "ctx.jsonl");
     expect((await runCli(["context", "detect", sessions, "--judge", `${server.url}#j`, "--out", ctx])).code).toBe(0);
     expect(usageOf(ctx).written.by_role).toEqual({ judge: { requests: 1, prompt_tokens: 50, completion_tokens: 4 } });
@@ -103,7 +90,7 @@ describe("token accounting of capo, context detect --judge, bench answer and ben
   });
 
   it("bench judge: its dry run writes the prompts and prints the estimate; the real run counts role judge", async () => {
-    server = await startFakeOpenAI(() => chatReply("Rating: [[7]]", 300, 20));
+    server = await servers.start(() => chatReply("Rating: [[7]]", 300, 20));
     const dir = tempDir("parrot-cost-");
     const answers = path.join(dir, "answers.jsonl");
     const qs = readJsonl(path.join(MT, "question.jsonl")).slice(0, 3);

@@ -4,13 +4,14 @@
  * never holds a torn line, every row present at a kill is still there (same bytes, same order) at the end, no work
  * key appears twice, and the final file holds every row.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCli } from "./support/cli.js";
+import { killAt, rng } from "./support/crash.js";
 import { chatReply, defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
-import { readStrictJsonl, rng, tmpDir, writeJsonl } from "./reliability-support.js";
+import { readJsonl, readStrictJsonl, writeJsonl } from "./support/jsonl.js";
+import { tempDir } from "./support/tmp.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const MT = path.join(SHARED, "data/mt_bench");
@@ -26,27 +27,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const countLines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n").length - 1 : 0);
-
-/** Run `args`, SIGKILL it once the output has `afterRows` lines plus `delayMs` (or at `delayMs` if afterRows is 0). */
-async function killAt(args: string[], out: string, afterRows: number, delayMs: number): Promise<{ killed: boolean }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: "ignore", env: { ...process.env, CI: "1" } });
-  let exited = false;
-  const closed = new Promise<void>((r) => child.on("close", () => ((exited = true), r())));
-  await new Promise<void>((resolve) => {
-    const t = setInterval(() => {
-      if (exited || countLines(out) >= afterRows) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 2);
-  });
-  await new Promise((r) => setTimeout(r, delayMs));
-  const killed = !exited;
-  if (killed) child.kill("SIGKILL");
-  await closed;
-  return { killed };
-}
+const tmp = () => tempDir("parrot-crash-");
 
 /**
  * Kill `cycles` times at seeded moments, checking the invariants after each kill, then finish with a normal run.
@@ -81,7 +62,7 @@ async function crashAndResume(seed: number, args: string[], out: string, total: 
 
 describe("kill -9 and rerun", () => {
   it("collect: nothing finished lost, nothing duplicated, no torn line (seeded kill moments)", async () => {
-    const out = path.join(tmpDir(), "s.jsonl");
+    const out = path.join(tmp(), "s.jsonl");
     const spec = `${server.url}#fake`;
     const args = ["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", "2", "--limit", "40", "--concurrency", "4", "--out", out];
     const { rows, kills } = await crashAndResume(20240607, args, out, 40, (s) => s.id);
@@ -90,9 +71,9 @@ describe("kill -9 and rerun", () => {
   });
 
   it("bench answer: the same under seeded kills", async () => {
-    const dir = tmpDir();
+    const dir = tmp();
     const q = path.join(dir, "q.jsonl");
-    const qs = fs.readFileSync(path.join(MT, "question.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).slice(0, 30);
+    const qs = readJsonl(path.join(MT, "question.jsonl")).slice(0, 30);
     writeJsonl(q, qs);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "3"];
@@ -102,9 +83,9 @@ describe("kill -9 and rerun", () => {
   });
 
   it("bench judge: the same under seeded kills", async () => {
-    const dir = tmpDir();
+    const dir = tmp();
     const q = path.join(dir, "q.jsonl");
-    const qs = fs.readFileSync(path.join(MT, "question.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((x) => x.category === "writing" || x.category === "roleplay");
+    const qs = readJsonl(path.join(MT, "question.jsonl")).filter((x) => x.category === "writing" || x.category === "roleplay");
     writeJsonl(q, qs);
     const answers = path.join(dir, "answers.jsonl");
     writeJsonl(answers, qs.map((x) => ({ question_id: x.question_id, answer_id: `a${x.question_id}`, model_id: "m1", choices: [{ index: 0, turns: ["one", "two"] }], tstamp: 1 })));
@@ -116,7 +97,7 @@ describe("kill -9 and rerun", () => {
   });
 
   it("a torn tail (a write cut by power loss or another writer) is cut on resume and that row is redone", async () => {
-    const out = path.join(tmpDir(), "t.jsonl");
+    const out = path.join(tmp(), "t.jsonl");
     const spec = `${server.url}#fake`;
     const args = (n: number) => ["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", "1", "--limit", String(n), "--out", out];
     expect((await runCli(args(4))).code).toBe(0);

@@ -3,22 +3,21 @@
  * sequences) killed with SIGKILL at seeded moments, then rerun: nothing finished lost, nothing duplicated, no torn
  * line. The kill lands while llama.cpp is generating or loading, the case where a process dies mid-native-call.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, SHARED, runCli } from "./support/cli.js";
+import { SHARED, runCli } from "./support/cli.js";
+import { killAt, rng } from "./support/crash.js";
+import { readJsonl, readStrictJsonl, writeJsonl } from "./support/jsonl.js";
 import { getSmokeModelPath } from "./support/smoke-model.js";
-import { readStrictJsonl, rng, tmpDir, writeJsonl } from "./reliability-support.js";
-
-const countLines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n").length - 1 : 0);
+import { tempDir } from "./support/tmp.js";
 
 describe("kill -9 the local engine and rerun", () => {
   it("bench answer on gguf:smoke: rows survive kills, rerun completes without duplicates", async () => {
     const model = getSmokeModelPath();
-    const dir = tmpDir("parrot-crash-gguf-");
+    const dir = tempDir("parrot-crash-gguf-");
     const q = path.join(dir, "q.jsonl");
-    const qs = fs.readFileSync(path.join(SHARED, "data/mt_bench/question.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).slice(0, 14);
+    const qs = readJsonl(path.join(SHARED, "data/mt_bench/question.jsonl")).slice(0, 14);
     writeJsonl(q, qs);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `gguf:${model}`, "--out", out, "--concurrency", "2", "--max-tokens", "12"];
@@ -27,23 +26,8 @@ describe("kill -9 the local engine and rerun", () => {
     let kills = 0;
     for (let c = 0; c < 3; c++) {
       const want = before.length + 1 + Math.floor(rand() * 3);
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: "ignore", env: { ...process.env, CI: "1" } });
-      let exited = false;
-      const closed = new Promise<void>((r) => child.on("close", () => ((exited = true), r())));
-      await new Promise<void>((resolve) => {
-        const t = setInterval(() => {
-          if (exited || countLines(out) >= want) {
-            clearInterval(t);
-            resolve();
-          }
-        }, 2);
-      });
-      await new Promise((r) => setTimeout(r, Math.floor(rand() * 150)));
-      if (!exited) {
-        child.kill("SIGKILL");
-        kills++;
-      }
-      await closed;
+      const { killed } = await killAt(args, out, want, Math.floor(rand() * 150));
+      if (killed) kills++;
       const text = fs.readFileSync(out, "utf8");
       expect(text.endsWith("\n"), "torn line").toBe(true);
       const lines = text.split("\n").filter(Boolean);

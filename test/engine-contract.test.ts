@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readSessionFile } from "../src/conversations/session.js";
 import { ModelCallError } from "../src/llm/errors.js";
 import { createGgufModel } from "../src/llm/gguf.js";
@@ -15,16 +15,14 @@ import { HttpModel } from "../src/llm/http.js";
 import { freePort } from "../src/models/serve.js";
 import type { LanguageModel } from "../src/llm/types.js";
 import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
-import { chatReply, defaultHandler, type FakeServer, startFakeOpenAI } from "./support/fake-openai.js";
+import { chatReply, defaultHandler, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
 import { getSmokeModelPath } from "./support/smoke-model.js";
 import { tempDir } from "./support/tmp.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /** llama-server's reply to a prompt over a slot's context (tools/server, exceed_context_size_error). */
 const LLAMA_SERVER_OVERFLOW = {
@@ -52,7 +50,7 @@ async function failureOf(p: Promise<unknown>): Promise<ModelCallError> {
 
 describe("the same fault, the same reason and policy from both engines", () => {
   it("timeout: retried, then a transient ModelCallError('timeout')", async () => {
-    server = await startFakeOpenAI(() => ({ hang: true }));
+    server = await servers.start(() => ({ hang: true }));
     const retries: Record<string, string[]> = { http: [], gguf: [] };
     const http = new HttpModel({ baseURL: server.url, model: "m", requestTimeoutMs: 150, maxAttempts: 2, backoffBaseMs: 1, onRetry: (r) => retries.http.push(r) });
     const gguf = await createGgufModel({ kind: "gguf", path: getSmokeModelPath() }, { requestTimeoutMs: 150, maxAttempts: 2, backoffBaseMs: 1, onRetry: (r) => retries.gguf.push(r) });
@@ -72,7 +70,7 @@ describe("the same fault, the same reason and policy from both engines", () => {
 
   it("a prompt over the context: ModelCallError('context-length'), not retried, from llama-server, vLLM, OpenAI and the local engine", async () => {
     const replies = [LLAMA_SERVER_OVERFLOW, VLLM_OVERFLOW, OPENAI_OVERFLOW];
-    server = await startFakeOpenAI((_req, i) => replies[i % replies.length]);
+    server = await servers.start((_req, i) => replies[i % replies.length]);
     const http = new HttpModel({ baseURL: server.url, model: "m", maxAttempts: 6, backoffBaseMs: 1 });
     const gguf = await createGgufModel({ kind: "gguf", path: getSmokeModelPath() }, { contextSize: 256, maxAttempts: 6 });
     try {
@@ -102,7 +100,7 @@ describe("the same fault, the same reason and policy from both engines", () => {
     await dead.close();
 
     // An endpoint that answered and then went away (a restart mid-run) is a transient connection failure.
-    server = await startFakeOpenAI((_req, i) => (i === 0 ? chatReply("ok") : { destroy: true }));
+    server = await servers.start((_req, i) => (i === 0 ? chatReply("ok") : { destroy: true }));
     const flaky = new HttpModel({ baseURL: server.url, model: "m", maxAttempts: 3, backoffBaseMs: 1 });
     await flaky.chat([{ role: "user", content: "hi" }]);
     const later = await failureOf(flaky.chat([{ role: "user", content: "hi" }]));
@@ -136,7 +134,7 @@ describe("commands act on the contract", () => {
   it("collect: a context overflow mid-session ends that session (stop_reason context-length); a seed over the context is skipped and counted; exit 0", async () => {
     // Chat requests with more than 3 messages, or whose first message is the long seed, are over the context.
     let longSeed = "";
-    server = await startFakeOpenAI((req, i) => {
+    server = await servers.start((req, i) => {
       const msgs = req.body?.messages as Array<{ content: string }> | undefined;
       if (msgs && (msgs.length > 3 || msgs[0].content === longSeed)) return LLAMA_SERVER_OVERFLOW;
       return defaultHandler(req, i);
@@ -166,7 +164,7 @@ describe("commands act on the contract", () => {
 
   it("collect: an empty first response is never written as a session; exit 3, and a rerun tries that seed again", async () => {
     let empty = true;
-    server = await startFakeOpenAI((req, i) => {
+    server = await servers.start((req, i) => {
       const msgs = req.body?.messages as Array<{ content: string }> | undefined;
       if (empty && msgs && msgs.length === 1 && msgs[0].content.startsWith("What is a good recipe")) return chatReply("   ");
       return defaultHandler(req, i);

@@ -11,6 +11,7 @@ import { readConversations } from "../src/conversations/readers.js";
 import { cleanSession, type TrainingSession } from "../src/export/data.js";
 import { PARROT_ASK_SYSTEM_PROMPT, renderParrotAskTranscript } from "../src/collect/prompts.js";
 import { loadTokenizer } from "../src/export/tokenizer.js";
+import { readJsonl } from "./support/jsonl.js";
 
 const SHAREGPT = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const TOKENIZER = path.join(SHARED, "models/smollm2-135m-instruct-tokenizer");
@@ -18,8 +19,6 @@ let dir: string;
 let sessionsFile: string;
 let pairsFile: string;
 let sessions: TrainingSession[];
-
-const readJsonl = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
 beforeAll(() => {
   dir = tempDir("parrot-export-");

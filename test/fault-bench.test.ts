@@ -4,36 +4,22 @@
  * When some requests keep failing past the retries, those items are skipped and counted, every other row is
  * written, the run exits 3 (incomplete), and a rerun against a healthy server completes exactly the missing rows.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
 import { chatReply } from "./support/fake-openai.js";
-import {
-  ALL_FAULTS as ALL,
-  FAULT_ENV as ENV,
-  expectIncomplete,
-  expectRerunCompletes,
-  expectedReasons,
-  failingFor,
-  fakeServerPerTest,
-  faultSchedule,
-  parseSummaries,
-  readStrictJsonl,
-  tmpDir,
-  writeJsonl,
-} from "./reliability-support.js";
+import { ALL_FAULTS as ALL, FAULT_ENV as ENV, expectIncomplete, expectRerunCompletes, expectRetried, failingFor, faultSchedule } from "./support/faults.js";
+import { readJsonl, readStrictJsonl, writeJsonl } from "./support/jsonl.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { tempDir } from "./support/tmp.js";
 
 const MT = path.join(SHARED, "data/mt_bench");
 const servers = fakeServerPerTest();
+const tmp = () => tempDir("parrot-fault-bench-");
 
 /** The first `n` real MT-Bench questions of the given categories (writing/roleplay need no reference). */
 function questions(dir: string, n: number): string {
-  const rows = fs
-    .readFileSync(path.join(MT, "question.jsonl"), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
+  const rows = readJsonl(path.join(MT, "question.jsonl"))
     .filter((q) => q.category === "writing" || q.category === "roleplay")
     .slice(0, n);
   const f = path.join(dir, "q.jsonl");
@@ -43,7 +29,7 @@ function questions(dir: string, n: number): string {
 
 /** Answers of two models m1, m2 to every question of `q`, written directly (FastChat format). */
 function answerFiles(dir: string, q: string): string[] {
-  const qs = fs.readFileSync(q, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const qs = readJsonl(q);
   return ["m1", "m2"].map((m) => {
     const f = path.join(dir, `${m}.jsonl`);
     writeJsonl(f, qs.map((x) => ({ question_id: x.question_id, answer_id: `${m}-${x.question_id}`, model_id: m, choices: [{ index: 0, turns: [`${m} one`, `${m} two`] }], tstamp: 1 })));
@@ -58,7 +44,7 @@ describe("bench answer under injected faults", () => {
   it("every fault kind: every question answered once, retries counted by reason", async () => {
     const sched = faultSchedule(ALL, 2, answerHandler);
     const server = await servers.start(sched.handler);
-    const dir = tmpDir();
+    const dir = tmp();
     const q = questions(dir, 8);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "5", "--request-timeout", "1"];
@@ -69,12 +55,7 @@ describe("bench answer under injected faults", () => {
     expect(new Set(rows.map((a) => a.question_id)).size).toBe(8);
     for (const a of rows) expect(a.choices[0].turns).toHaveLength(2);
     expect(sched.distinct()).toBe(16);
-    const [sum] = parseSummaries(r.stderr);
-    expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries, r.stderr).toBe(8);
-    expect(sum.failures).toBe(0);
-    expect(sum.requests).toBe(24);
-    expect(sum.reasons).toEqual(expectedReasons(sched.injected));
+    expectRetried(r, sched, { retries: 8, requests: 24 });
     // Rerun: nothing to do, nothing sent.
     const n = server.requests.length;
     const again = await runCli(args, { env: ENV });
@@ -86,7 +67,7 @@ describe("bench answer under injected faults", () => {
   it("a question that keeps failing: skipped and counted, the others written, exit 3; a rerun answers only it", async () => {
     const fail = failingFor("travel blog", answerHandler);
     const server = await servers.start(fail.handler);
-    const dir = tmpDir();
+    const dir = tmp();
     const q = questions(dir, 4);
     const out = path.join(dir, "a.jsonl");
     const args = ["bench", "answer", "--bench", "mt-bench", "--questions", q, "--model", `${server.url}#m1`, "--out", out, "--concurrency", "2"];
@@ -105,7 +86,7 @@ describe("bench answer under injected faults", () => {
 
 describe("bench judge under injected faults", () => {
   it("every fault kind: every (question, model, turn) judged once with its rating, retries counted", async () => {
-    const dir = tmpDir();
+    const dir = tmp();
     const q = questions(dir, 6);
     const answers = answerFiles(dir, q);
     const sched = faultSchedule(ALL, 2, judgeHandler);
@@ -119,16 +100,11 @@ describe("bench judge under injected faults", () => {
     expect(new Set(rows.map((j) => `${j.question_id}/${j.model}/${j.turn}`)).size).toBe(24);
     expect(rows.every((j) => j.score === 7)).toBe(true);
     expect(sched.distinct()).toBe(24);
-    const [sum] = parseSummaries(r.stderr);
-    expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries, r.stderr).toBe(12);
-    expect(sum.failures).toBe(0);
-    expect(sum.requests).toBe(36);
-    expect(sum.reasons).toEqual(expectedReasons(sched.injected));
+    expectRetried(r, sched, { retries: 12, requests: 36 });
   });
 
   it("judgments that keep failing: skipped and counted, the others written, exit 3; a rerun judges only them", async () => {
-    const dir = tmpDir();
+    const dir = tmp();
     const q = questions(dir, 3);
     const answers = answerFiles(dir, q);
     const fail = failingFor("travel blog", judgeHandler);
@@ -147,7 +123,7 @@ describe("bench judge under injected faults", () => {
   });
 
   it("pairwise: pairs that keep failing are skipped and counted, exit 3; a rerun judges only them", async () => {
-    const dir = tmpDir();
+    const dir = tmp();
     const q = questions(dir, 3);
     const answers = answerFiles(dir, q);
     const fail = failingFor("travel blog", () => chatReply("Assistant A is better. [[A]]", 50, 10));

@@ -4,27 +4,18 @@
  * retries by reason. When some requests keep failing past the retries, those items are skipped and counted, every
  * other one is written, the run exits 3 (incomplete), and a rerun against a healthy server completes exactly them.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCliInProcess as runCli } from "./support/cli.js";
 import { chatReply } from "./support/fake-openai.js";
-import {
-  ALL_FAULTS as ALL,
-  FAULT_ENV as ENV,
-  expectIncomplete,
-  expectRerunCompletes,
-  expectedReasons,
-  failingFor,
-  fakeServerPerTest,
-  faultSchedule,
-  parseSummaries,
-  readStrictJsonl,
-  tmpDir,
-  writeJsonl,
-} from "./reliability-support.js";
+import { ALL_FAULTS as ALL, FAULT_ENV as ENV, expectIncomplete, expectRerunCompletes, expectRetried, failingFor, faultSchedule } from "./support/faults.js";
+import { readStrictJsonl } from "./support/jsonl.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { writeSessions } from "./support/sessions.js";
+import { tempDir } from "./support/tmp.js";
 
 const servers = fakeServerPerTest();
+const tmp = () => tempDir("parrot-fault-capo-");
 
 /** 4 sessions of 3 user turns whose turns 2 and 3 are context-dependent (anaphora, back-references): 8 queries. */
 function sessions(dir: string): string {
@@ -41,9 +32,7 @@ function sessions(dir: string): string {
     ],
     meta: {},
   }));
-  const f = path.join(dir, "sessions.jsonl");
-  writeJsonl(f, rows);
-  return f;
+  return writeSessions(dir, rows);
 }
 
 const verdict = () => chatReply("The query refers to the earlier answer. VERDICT: DEPENDENT", 40, 8);
@@ -52,7 +41,7 @@ describe("capo under injected faults", () => {
   it("every fault kind: 24 pairs (8 queries x 3 strategies) written once, retries counted by reason", async () => {
     const sched = faultSchedule(ALL, 2);
     const server = await servers.start(sched.handler);
-    const dir = tmpDir();
+    const dir = tmp();
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", sessions(dir), "--assistant", `${server.url}#m`, "--out", out, "--concurrency", "6", "--request-timeout", "1"];
     const r = await runCli(args, { env: ENV });
@@ -62,18 +51,13 @@ describe("capo under injected faults", () => {
     expect(new Set(rows.map((p) => p.id)).size).toBe(24);
     // neglect 1 + hallucination 2 (guess, answer) + misunderstanding 1 requests per query
     expect(sched.distinct()).toBe(32);
-    const [sum] = parseSummaries(r.stderr);
-    expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries, r.stderr).toBe(16);
-    expect(sum.failures).toBe(0);
-    expect(sum.requests).toBe(48);
-    expect(sum.reasons).toEqual(expectedReasons(sched.injected));
+    expectRetried(r, sched, { retries: 16, requests: 48 });
   });
 
   it("pairs that keep failing: skipped and counted, the others written, exit 3; a rerun builds only them", async () => {
     const fail = failingFor("volcanoes");
     const server = await servers.start(fail.handler);
-    const dir = tmpDir();
+    const dir = tmp();
     const out = path.join(dir, "pairs.jsonl");
     const args = ["capo", sessions(dir), "--assistant", `${server.url}#m`, "--out", out, "--concurrency", "2", "--strategies", "context-neglect"];
     const r1 = await runCli(args, { env: ENV });
@@ -92,7 +76,7 @@ describe("context detect --judge under injected faults", () => {
   it("every fault kind: 8 judged labels written once, retries counted by reason", async () => {
     const sched = faultSchedule(ALL, 1, verdict);
     const server = await servers.start(sched.handler);
-    const dir = tmpDir();
+    const dir = tmp();
     const out = path.join(dir, "ctx.jsonl");
     const r = await runCli(["context", "detect", sessions(dir), "--judge", `${server.url}#j`, "--out", out, "--concurrency", "4", "--request-timeout", "1"], { env: ENV });
     expect(r.code, r.stderr).toBe(0);
@@ -100,18 +84,13 @@ describe("context detect --judge under injected faults", () => {
     expect(rows).toHaveLength(8);
     expect(new Set(rows.map((x) => `${x.id}/${x.turn}`)).size).toBe(8);
     expect(rows.every((x) => x.judge.context_dependent === true)).toBe(true);
-    const [sum] = parseSummaries(r.stderr);
-    expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries, r.stderr).toBe(8); // every distinct request faulted once
-    expect(sum.failures).toBe(0);
-    expect(sum.requests).toBe(16);
-    expect(sum.reasons).toEqual(expectedReasons(sched.injected));
+    expectRetried(r, sched, { retries: 8, requests: 16 }); // every distinct request faulted once
   });
 
   it("queries that keep failing: skipped and counted, the others written, exit 3; a rerun judges only them", async () => {
     const fail = failingFor("tax returns", verdict);
     const server = await servers.start(fail.handler);
-    const dir = tmpDir();
+    const dir = tmp();
     const out = path.join(dir, "ctx.jsonl");
     const args = ["context", "detect", sessions(dir), "--judge", `${server.url}#j`, "--out", out, "--concurrency", "2"];
     const r1 = await runCli(args, { env: ENV });

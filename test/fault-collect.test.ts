@@ -6,24 +6,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
+import { SHARED, STACK_RE, runCliInProcess as runCli } from "./support/cli.js";
 import { defaultHandler } from "./support/fake-openai.js";
-import {
-  ALL_FAULTS as ALL,
-  FAULT_ENV as ENV,
-  STACK_RE,
-  expectIncomplete,
-  expectedReasons,
-  faultReply,
-  fakeServerPerTest,
-  faultSchedule,
-  parseSummaries,
-  readStrictJsonl,
-  tmpDir,
-} from "./reliability-support.js";
+import { ALL_FAULTS as ALL, FAULT_ENV as ENV, expectIncomplete, expectRetried, faultReply, faultSchedule, parseSummaries } from "./support/faults.js";
+import { readStrictJsonl } from "./support/jsonl.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { tempDir } from "./support/tmp.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const servers = fakeServerPerTest();
+const tmp = () => tempDir("parrot-fault-collect-");
 
 function collectArgs(spec: string, out: string, limit: number, turns: number, extra: string[] = []) {
   return ["collect", "--seeds", SEEDS, "--asker", spec, "--assistant", spec, "--turns", String(turns), "--limit", String(limit), "--out", out, "--concurrency", "6", "--request-timeout", "1", ...extra];
@@ -33,7 +25,7 @@ describe("collect under injected faults", () => {
   it("every fault kind: all sessions written, retries counted exactly by reason, no failures", async () => {
     const sched = faultSchedule(ALL, 2);
     const server = await servers.start(sched.handler);
-    const out = path.join(tmpDir(), "s.jsonl");
+    const out = path.join(tmp(), "s.jsonl");
     const r = await runCli(collectArgs(`${server.url}#fake`, out, 8, 3), { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const rows = readStrictJsonl(out);
@@ -45,12 +37,7 @@ describe("collect under injected faults", () => {
     const injected = Object.values(sched.injected).reduce((a, b) => a + b, 0);
     expect(injected).toBe(20);
     for (const k of ALL) expect(sched.injected[k]).toBeGreaterThanOrEqual(2);
-    const [sum] = parseSummaries(r.stderr);
-    expect(sum, r.stderr).toBeDefined();
-    expect(sum.retries, r.stderr).toBe(20);
-    expect(sum.failures).toBe(0);
-    expect(sum.requests).toBe(60);
-    expect(sum.reasons).toEqual(expectedReasons(sched.injected));
+    expectRetried(r, sched, { retries: 20, requests: 60 });
     expect(server.requests).toHaveLength(60);
     expect(r.stderr).toContain("wrote 8 sessions");
   });
@@ -63,7 +50,7 @@ describe("collect under injected faults", () => {
       if (n++ === 0) return { status: 429, json: { error: { message: "slow down" } }, headers: { "retry-after": "1" } };
       return defaultHandler(req, i);
     });
-    const out = path.join(tmpDir(), "ra.jsonl");
+    const out = path.join(tmp(), "ra.jsonl");
     const r = await runCli(collectArgs(`${server.url}#fake`, out, 1, 1), { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     expect(times).toHaveLength(2);
@@ -80,7 +67,7 @@ describe("collect under injected faults", () => {
       if (broken && first === poisoned) return faultReply("500");
       return defaultHandler(req, i);
     });
-    const dir = tmpDir();
+    const dir = tmp();
     const out = path.join(dir, "p.jsonl");
     const args = collectArgs(`${server.url}#fake`, out, 5, 2);
     const r1 = await runCli(args, { env: ENV });
@@ -102,7 +89,7 @@ describe("collect under injected faults", () => {
 
   it("a permanent error (400) aborts with one clean line and keeps nothing half written", async () => {
     const server = await servers.start(() => ({ status: 400, json: { error: { message: "model does not exist" } } }));
-    const out = path.join(tmpDir(), "x.jsonl");
+    const out = path.join(tmp(), "x.jsonl");
     const r = await runCli(collectArgs(`${server.url}#fake`, out, 3, 2), { env: ENV });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/request failed after 1 attempt\(s\): 400/);

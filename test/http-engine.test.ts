@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HttpModel } from "../src/llm/http.js";
 import { ModelCallError } from "../src/llm/errors.js";
 import { parseModelSpec } from "../src/llm/spec.js";
-import { chatReply, completionReply, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
+import { chatReply, completionReply, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 function model(url: string, extra: Partial<ConstructorParameters<typeof HttpModel>[0]> = {}) {
   return new HttpModel({ baseURL: url, model: "fake-model", backoffBaseMs: 20, requestTimeoutMs: 2000, ...extra });
@@ -27,7 +25,7 @@ describe("model specs", () => {
 
 describe("HTTP engine against a real server on 127.0.0.1", () => {
   it("chat and raw completion with usage, options sent through", async () => {
-    server = await startFakeOpenAI((req) => (req.path.endsWith("/chat/completions") ? chatReply("hi there", 7, 3) : completionReply(" next? [ASSISTANT] junk", 4, 2)));
+    server = await servers.start((req) => (req.path.endsWith("/chat/completions") ? chatReply("hi there", 7, 3) : completionReply(" next? [ASSISTANT] junk", 4, 2)));
     const m = model(server.url);
     const c = await m.chat([{ role: "user", content: "hello" }], { temperature: 0, maxTokens: 12, seed: 5 });
     expect(c).toMatchObject({ text: "hi there", usage: { promptTokens: 7, completionTokens: 3 } });
@@ -39,7 +37,7 @@ describe("HTTP engine against a real server on 127.0.0.1", () => {
   });
 
   it("retries 500s with backoff and counts them", async () => {
-    server = await startFakeOpenAI((_r, i) => (i < 2 ? { status: 500, json: { error: { message: "boom" } } } : chatReply("ok")));
+    server = await servers.start((_r, i) => (i < 2 ? { status: 500, json: { error: { message: "boom" } } } : chatReply("ok")));
     const reasons: string[] = [];
     const m = model(server.url, { onRetry: (r) => reasons.push(r) });
     expect((await m.chat([{ role: "user", content: "x" }])).text).toBe("ok");
@@ -48,7 +46,7 @@ describe("HTTP engine against a real server on 127.0.0.1", () => {
   });
 
   it("honours 429 Retry-After", async () => {
-    server = await startFakeOpenAI((_r, i) => (i === 0 ? { status: 429, headers: { "retry-after": "1" }, json: { error: { message: "slow down" } } } : chatReply("ok")));
+    server = await servers.start((_r, i) => (i === 0 ? { status: 429, headers: { "retry-after": "1" }, json: { error: { message: "slow down" } } } : chatReply("ok")));
     const m = model(server.url);
     const t = Date.now();
     await m.chat([{ role: "user", content: "x" }]);
@@ -57,7 +55,7 @@ describe("HTTP engine against a real server on 127.0.0.1", () => {
   });
 
   it("times out a hung request, then succeeds on retry", async () => {
-    server = await startFakeOpenAI((_r, i) => (i === 0 ? { hang: true } : chatReply("ok")));
+    server = await servers.start((_r, i) => (i === 0 ? { hang: true } : chatReply("ok")));
     const reasons: string[] = [];
     const m = model(server.url, { requestTimeoutMs: 300, onRetry: (r) => reasons.push(r) });
     expect((await m.chat([{ role: "user", content: "x" }])).text).toBe("ok");
@@ -66,7 +64,7 @@ describe("HTTP engine against a real server on 127.0.0.1", () => {
 
   it("retries malformed, truncated and dropped responses", async () => {
     const faults = [{ raw: "{not json" }, { truncate: true, json: chatReply("x").json }, { destroy: true }, { json: { choices: [] } }];
-    server = await startFakeOpenAI((_r, i) => faults[i] ?? chatReply("finally"));
+    server = await servers.start((_r, i) => faults[i] ?? chatReply("finally"));
     const reasons: string[] = [];
     const m = model(server.url, { onRetry: (r) => reasons.push(r) });
     expect((await m.chat([{ role: "user", content: "x" }])).text).toBe("finally");
@@ -75,7 +73,7 @@ describe("HTTP engine against a real server on 127.0.0.1", () => {
   });
 
   it("gives up after maxAttempts with a transient ModelCallError", async () => {
-    server = await startFakeOpenAI(() => ({ status: 503, json: { error: { message: "down" } } }));
+    server = await servers.start(() => ({ status: 503, json: { error: { message: "down" } } }));
     const m = model(server.url, { maxAttempts: 3 });
     const err = await m.chat([{ role: "user", content: "x" }]).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
@@ -86,7 +84,7 @@ describe("HTTP engine against a real server on 127.0.0.1", () => {
 
   it("does not retry 401 and never leaks the key", async () => {
     const key = "sk-test-SECRET-1234567890";
-    server = await startFakeOpenAI((req) => ({ status: 401, json: { error: { message: `Incorrect API key provided: ${req.headers.authorization}` } } }));
+    server = await servers.start((req) => ({ status: 401, json: { error: { message: `Incorrect API key provided: ${req.headers.authorization}` } } }));
     const m = model(server.url, { apiKey: key });
     const err = await m.chat([{ role: "user", content: "x" }]).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);

@@ -7,20 +7,18 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { SHARED, runCli as runBinary, runCliInProcess as runCli } from "./support/cli.js";
+import { describe, expect, it } from "vitest";
+import { SHARED, STACK_RE, runCli as runBinary, runCliInProcess as runCli } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
-import { chatReply, defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
-import { STACK_RE, writeJsonl } from "./reliability-support.js";
+import { chatReply, defaultHandler, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { writeJsonl } from "./support/jsonl.js";
 import { diffSettings } from "../src/run/manifest.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const MT_QUESTIONS = path.join(SHARED, "data/mt_bench/question.jsonl");
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 const tmp = () => tempDir("parrot-outsafe-");
 const lines = (f: string) => fs.readFileSync(f, "utf8").split("\n").filter(Boolean);
 
@@ -38,7 +36,7 @@ function expectOneLineError(r: { code: number | null; stderr: string }, text: Re
 
 describe("run manifest (item 2)", () => {
   it("collect: a rerun with another --turns, model or seeds file is refused naming each difference; concurrency may differ", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const spec = `${server.url}#fake`;
     const dir = tmp();
     const out = path.join(dir, "s.jsonl");
@@ -71,7 +69,7 @@ describe("run manifest (item 2)", () => {
   });
 
   it("bench judge: another --judge is refused; judging a further answer file extends the run", async () => {
-    server = await startFakeOpenAI(() => chatReply("Good answer. Rating: [[7]]"));
+    server = await servers.start(() => chatReply("Good answer. Rating: [[7]]"));
     const dir = tmp();
     const q = path.join(dir, "q.jsonl");
     const all = lines(MT_QUESTIONS).map((l) => JSON.parse(l));
@@ -114,7 +112,7 @@ describe("run manifest (item 2)", () => {
 
 describe("output lock (item 3)", () => {
   it("a second process on the same --out exits 1 at once naming the first one's PID; the lock goes with the run", async () => {
-    server = await startFakeOpenAI((req, i) => ({ ...defaultHandler(req, i), delayMs: 1500 }));
+    server = await servers.start((req, i) => ({ ...defaultHandler(req, i), delayMs: 1500 }));
     const spec = `${server.url}#fake`;
     const out = path.join(tmp(), "s.jsonl");
     const first = runCli(collectArgs(spec, out, ["--limit", "2"]));
@@ -132,7 +130,7 @@ describe("output lock (item 3)", () => {
   });
 
   it("a stale lock (its process is gone) is taken over with a note", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const out = path.join(tmp(), "s.jsonl");
     const dead = spawn(process.execPath, ["-e", ""]);
     await new Promise((r) => dead.on("close", r));
@@ -147,7 +145,7 @@ describe("output lock (item 3)", () => {
 
 describe("--out equal to an input (item 11)", () => {
   it("collect, context detect (both modes), capo, bench answer and export refuse it before anything is written", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const spec = `${server.url}#fake`;
     const dir = tmp();
     const seeds = path.join(dir, "seeds.jsonl");
@@ -197,7 +195,7 @@ describe("--out equal to an input (item 11)", () => {
 
 describe("unwritable --out (item 13)", () => {
   it("a path under a regular file or a directory: one line, exit 1, no model request", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const spec = `${server.url}#fake`;
     const dir = tmp();
     const file = path.join(dir, "plain.txt");
@@ -213,7 +211,7 @@ describe("unwritable --out (item 13)", () => {
   });
 
   it("no space left mid-run (ENOSPC): one line saying what was kept and to rerun, exit 1", async () => {
-    server = await startFakeOpenAI();
+    server = await servers.start();
     const dir = tmp();
     const out = path.join(dir, "full.jsonl");
     fs.symlinkSync("/dev/full", out);

@@ -4,18 +4,18 @@
  * server on 127.0.0.1 that answers 429 while more than a capacity of requests are in flight.
  */
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RequestLimiter } from "../src/run/limiter.js";
 import { createLimitedModel } from "../src/run/models.js";
 import { SHARED, runCli } from "./support/cli.js";
-import { defaultHandler, startFakeOpenAI, chatReply, type FakeServer } from "./support/fake-openai.js";
-import { parseSummaries, readStrictJsonl, tmpDir } from "./reliability-support.js";
+import { defaultHandler, chatReply, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
+import { parseSummaries } from "./support/faults.js";
+import { readStrictJsonl } from "./support/jsonl.js";
+import { tempDir } from "./support/tmp.js";
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("RequestLimiter (AIMD)", () => {
@@ -73,7 +73,7 @@ describe("RequestLimiter (AIMD)", () => {
     let inFlight = 0;
     let overloaded = true;
     const peaks: number[] = [];
-    server = await startFakeOpenAI(async (req, i) => {
+    server = await servers.start(async (req, i) => {
       inFlight++;
       try {
         peaks.push(inFlight);
@@ -103,7 +103,7 @@ describe("RequestLimiter (AIMD)", () => {
 
   it("through the CLI: collect reports the 429 retries and still writes every session", async () => {
     let inFlight = 0;
-    server = await startFakeOpenAI(async (req, i) => {
+    server = await servers.start(async (req, i) => {
       inFlight++;
       try {
         if (inFlight > 2) return { status: 429, json: { error: { message: "busy" } }, headers: { "retry-after-ms": "1" } };
@@ -113,7 +113,7 @@ describe("RequestLimiter (AIMD)", () => {
         inFlight--;
       }
     });
-    const out = path.join(tmpDir(), "s.jsonl");
+    const out = path.join(tempDir("parrot-limiter-"), "s.jsonl");
     const spec = `${server.url}#fake`;
     const seeds = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
     const r = await runCli(["collect", "--seeds", seeds, "--asker", spec, "--assistant", spec, "--turns", "2", "--limit", "12", "--concurrency", "8", "--out", out], {

@@ -5,11 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, runCliInProcess } from "./support/cli.js";
+import { SHARED, STACK_RE, runCliInProcess } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
 import { chatReply, defaultHandler, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 import { detectKind } from "../src/merge/merge.js";
-import { STACK_RE, readStrictJsonl, writeJsonl } from "./reliability-support.js";
+import { readStrictJsonl, writeJsonl } from "./support/jsonl.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const MT = path.join(SHARED, "data/mt_bench");

@@ -10,9 +10,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, runCli, runCliInProcess } from "./support/cli.js";
+import { SHARED, STACK_RE, runCli, runCliInProcess } from "./support/cli.js";
 import { chatReply, defaultHandler, startFakeOpenAI, type FakeRequest, type FakeServer } from "./support/fake-openai.js";
-import { STACK_RE, bodyKey, writeJsonl } from "./reliability-support.js";
+import { bodyKey } from "./support/faults.js";
+import { writeJsonl } from "./support/jsonl.js";
 import { tempDir } from "./support/tmp.js";
 
 // One key-shaped (sk-...) and one that no pattern would catch: only the environment tells redaction about it.

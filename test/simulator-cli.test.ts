@@ -6,8 +6,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { chatReply, completionReply, defaultHandler, startFakeOpenAI, type FakeHandler, type FakeServer } from "./support/fake-openai.js";
+import { describe, expect, it } from "vitest";
+import { chatReply, completionReply, defaultHandler, type FakeHandler, type FakeServer } from "./support/fake-openai.js";
+import { fakeServerPerTest } from "./support/server.js";
 import { runCliInProcess as runCli } from "./support/cli.js";
 import { getSmokeModelPath } from "./support/smoke-model.js";
 import { tempDir } from "./support/tmp.js";
@@ -40,11 +41,8 @@ const scoringHandler: FakeHandler = (req, n) => {
   return defaultHandler(req, n);
 };
 
+const servers = fakeServerPerTest();
 let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 function setup() {
   const dir = tempDir();
@@ -56,7 +54,7 @@ const env = { PARROT_BACKOFF_BASE_MS: "1" };
 
 describe("parrot simulator eval (fake OpenAI server)", () => {
   it("scores parrot-ask on real history and rollouts, appends one row, shows real users first; reruns are no-ops", async () => {
-    server = await startFakeOpenAI(scoringHandler);
+    server = await servers.start(scoringHandler);
     const { file, out } = setup();
     const args = ["simulator", "eval", "--sessions", file, "--simulator", "parrot-ask", "--asker", `${server.url}#ask`, "--label", "ask",
       "--assistant", `${server.url}#chat`, "--rollouts", "2", "--turns", "3", "--out", out, "--concurrency", "2"];
@@ -97,7 +95,7 @@ describe("parrot simulator eval (fake OpenAI server)", () => {
 
   it("resumes: failed items exit 3 with no summary row; the rerun asks only for those and appends the row", async () => {
     let fail = true;
-    server = await startFakeOpenAI((req, n) => (fail && String(req.body?.prompt ?? "").includes("wrap a present") ? { status: 503, json: { error: { message: "busy" } } } : scoringHandler(req, n)));
+    server = await servers.start((req, n) => (fail && String(req.body?.prompt ?? "").includes("wrap a present") ? { status: 503, json: { error: { message: "busy" } } } : scoringHandler(req, n)));
     const { file, out } = setup();
     const args = ["simulator", "eval", "--sessions", file, "--asker", `${server.url}#ask`, "--label", "ask", "--out", out];
     const r = await runCli(args, { env });
@@ -114,7 +112,7 @@ describe("parrot simulator eval (fake OpenAI server)", () => {
   });
 
   it("an item whose history is over the simulator's context is recorded and left out, not a failed run", async () => {
-    server = await startFakeOpenAI((req, n) =>
+    server = await servers.start((req, n) =>
       String(req.body?.prompt ?? "").includes("wrap a present")
         ? { status: 400, json: { error: { message: "This model's maximum context length is 10 tokens", code: "context_length_exceeded" } } }
         : scoringHandler(req, n),
@@ -128,7 +126,7 @@ describe("parrot simulator eval (fake OpenAI server)", () => {
   });
 
   it("prompted over HTTP: perplexity reported as not available, other metrics computed", async () => {
-    server = await startFakeOpenAI((req, n) => (req.path.endsWith("/chat/completions") ? chatReply("what about the second one?") : defaultHandler(req, n)));
+    server = await servers.start((req, n) => (req.path.endsWith("/chat/completions") ? chatReply("what about the second one?") : defaultHandler(req, n)));
     const { file, out } = setup();
     const r = await runCli(["simulator", "eval", "--sessions", file, "--simulator", "prompted", "--asker", `${server.url}#chat`, "--out", out], { env });
     expect(r.code).toBe(0);

@@ -11,13 +11,13 @@ import { parse } from "yaml";
 import { runCli, runCliInProcess, SHARED } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
 import { batchPlan, warmupSteps } from "../src/train/config.js";
+import { readJsonl } from "./support/jsonl.js";
 
 const SHAREGPT = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 const TOKENIZER = path.join(SHARED, "models/smollm2-135m-instruct-tokenizer");
 let dir: string;
 let sessionsFile: string;
 let pairsFile: string;
-const readJsonl = (f: string) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
 beforeAll(() => {
   dir = tempDir("parrot-train-");

@@ -2,8 +2,9 @@
  * Run the built CLI (`dist/cli.js`) as a child process, the way users run it (`runCli`), or in this process through
  * the same `main` (`runCliInProcess`: no Node start-up per case, for the many-case bad-input and secrets tests).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { Console } from "node:console";
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { Readable } from "node:stream";
@@ -12,6 +13,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SHARED = path.resolve(REPO_ROOT, "../shared");
 export const CLI = path.join(REPO_ROOT, "dist/cli.js");
+
+/** Stderr must not hold a JS stack trace. */
+export const STACK_RE = /\n\s+at .+\(.*:\d+:\d+\)|\n\s+at .+:\d+:\d+/;
+
+/** Build dist/ (`tsc -p .`) when dist/cli.js is missing, for a test file that runs the CLI (call in beforeAll). */
+export function ensureBuilt(): void {
+  if (!fs.existsSync(CLI)) execFileSync("npx", ["tsc", "-p", "."], { cwd: REPO_ROOT });
+}
 
 export interface CliResult {
   code: number | null;

@@ -4,6 +4,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import FOLLOW_UPS_JSON from "../fixtures/follow-ups.json" with { type: "json" };
 
 export interface FakeRequest {
   path: string;
@@ -36,32 +37,21 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+/** An OpenAI response body of `object` with these choices and usage. */
+function replyOf(id: string, object: string, choices: unknown[], promptTokens: number, completionTokens: number): FakeReply {
+  return {
+    json: { id, object, created: 0, model: "fake", choices, usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } },
+  };
+}
+
 /** An OpenAI chat-completions response body. */
 export function chatReply(text: string, promptTokens = 10, completionTokens = 5): FakeReply {
-  return {
-    json: {
-      id: "chatcmpl-test",
-      object: "chat.completion",
-      created: 0,
-      model: "fake",
-      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-    },
-  };
+  return replyOf("chatcmpl-test", "chat.completion", [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], promptTokens, completionTokens);
 }
 
 /** An OpenAI completions response body. */
 export function completionReply(text: string, promptTokens = 10, completionTokens = 5): FakeReply {
-  return {
-    json: {
-      id: "cmpl-test",
-      object: "text_completion",
-      created: 0,
-      model: "fake",
-      choices: [{ index: 0, text, finish_reason: "stop" }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-    },
-  };
+  return replyOf("cmpl-test", "text_completion", [{ index: 0, text, finish_reason: "stop" }], promptTokens, completionTokens);
 }
 
 /** Last user message content of a chat request, or the prompt of a completion request. */
@@ -73,17 +63,11 @@ export function lastInput(req: FakeRequest): string {
   return String(req.body?.prompt ?? "");
 }
 
-/** Follow-up queries that share few words, so the repetition filter passes consecutive ones. */
-export const FOLLOW_UPS = [
-  "Could you explain that again more simply?",
-  "What about the second option you mentioned?",
-  "How would this change for beginners on a budget?",
-  "Give me three concrete examples of it.",
-  "Why does the first step matter so much here?",
-  "Can you turn those points into a short checklist?",
-  "Which of them would you personally pick, and why?",
-  "Are there any risks or downsides I should watch for?",
-];
+/**
+ * Follow-up queries that share few words, so the repetition filter passes consecutive ones (test/fixtures/follow-ups.json,
+ * also what bench/lib.mjs's latency server asks).
+ */
+export const FOLLOW_UPS: string[] = FOLLOW_UPS_JSON;
 
 /**
  * Default behaviour: chat answers "Answer #n to: <first 40 chars of the last user message>"; completions return

@@ -1,6 +1,6 @@
 /**
- * Shared helpers of the reliability tests (fault-*, crash-*, badinput-*, secrets-*): a deterministic fault
- * schedule for test/support/fake-openai.ts, JSONL checks, and parsing of the end-of-run `summarizeModels` lines.
+ * Faults for the reliability tests (fault-*, secrets-*): a deterministic fault schedule for test/support/fake-openai.ts,
+ * parsing of the end-of-run `summarizeModels` lines, and the checks of a run that retried or skipped items.
  *
  * The fault schedule is keyed by the request *body*, not by arrival order: the k-th distinct request (in arrival
  * order) gets fault `kinds[k % kinds.length]` (or none) on its first attempt and a normal reply on its retry. Arrival
@@ -8,13 +8,10 @@
  * reason is exact and can be asserted.
  */
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { afterEach, expect } from "vitest";
-import type { CliResult } from "./support/cli.js";
-import { defaultHandler, startFakeOpenAI, type FakeHandler, type FakeReply, type FakeRequest, type FakeServer } from "./support/fake-openai.js";
-import { mulberry32 } from "../src/run/rng.js";
+import { expect } from "vitest";
+import { STACK_RE, type CliResult } from "./cli.js";
+import { chatReply, defaultHandler, type FakeHandler, type FakeReply, type FakeRequest } from "./fake-openai.js";
+import { readStrictJsonl } from "./jsonl.js";
 
 export type FaultKind = "500" | "429" | "429-date" | "hang" | "malformed" | "truncate" | "destroy" | "empty-choices";
 
@@ -45,7 +42,7 @@ export function faultReply(kind: FaultKind): FakeReply {
     case "malformed":
       return { raw: '{"id": "x", "choices": [ {"message": ' };
     case "truncate":
-      return { ...defaultReplyShape(), truncate: true };
+      return { ...chatReply("x".repeat(200), 1, 1), truncate: true };
     case "destroy":
       return { destroy: true };
     case "empty-choices":
@@ -53,19 +50,7 @@ export function faultReply(kind: FaultKind): FakeReply {
   }
 }
 
-function defaultReplyShape(): FakeReply {
-  return {
-    json: {
-      id: "chatcmpl-x",
-      object: "chat.completion",
-      created: 0,
-      model: "fake",
-      choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(200) }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    },
-  };
-}
-
+/** What tells requests apart for a fault schedule: path and JSON body (a retry has the key of its first attempt). */
 export function bodyKey(req: FakeRequest): string {
   return createHash("sha1").update(req.path).update(JSON.stringify(req.body)).digest("hex");
 }
@@ -138,37 +123,6 @@ export function parseSummaries(stderr: string): ModelSummary[] {
   return out;
 }
 
-export const tmpDir = (prefix = "parrot-rel-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-
-/**
- * Read a JSONL output strictly: every line must be a complete JSON object and the file must end with a newline
- * (no torn line). Returns the parsed rows.
- */
-export function readStrictJsonl(file: string): any[] {
-  const text = fs.readFileSync(file, "utf8");
-  if (text.length > 0 && !text.endsWith("\n")) throw new Error(`${file}: torn last line`);
-  return text
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l, i) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        throw new Error(`${file}:${i + 1}: not JSON`);
-      }
-    });
-}
-
-export function writeJsonl(file: string, rows: unknown[]): void {
-  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-}
-
-/** Seeded PRNG (mulberry32, src/run/rng.ts) for reproducible crash moments. */
-export const rng = mulberry32;
-
-/** Stderr must not hold a JS stack trace. */
-export const STACK_RE = /\n\s+at .+\(.*:\d+:\d+\)|\n\s+at .+:\d+:\d+/;
-
 /** Environment of the fault tests: retries back off from 1 ms, so exhausting 6 attempts takes no time. */
 export const FAULT_ENV = { PARROT_BACKOFF_BASE_MS: "1" };
 
@@ -177,25 +131,6 @@ export const ALL_FAULTS: FaultKind[] = ["500", "429", "hang", "malformed", "trun
 
 /** Exit code of a run that skipped items after transient failures (src/run/failures.ts EXIT_INCOMPLETE). */
 export const EXIT_INCOMPLETE = 3;
-
-/**
- * One fake OpenAI server per test: `start(handler)` starts it on 127.0.0.1, and it is closed after each test
- * (call at the top level of a test file; registers an afterEach hook).
- */
-export function fakeServerPerTest(): { start(handler?: FakeHandler): Promise<FakeServer> } {
-  let server: FakeServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-  return {
-    async start(handler?: FakeHandler) {
-      await server?.close();
-      server = await startFakeOpenAI(handler);
-      return server;
-    },
-  };
-}
 
 /**
  * A handler that answers every request whose JSON body contains `needle` with a 500, on every attempt, until
@@ -265,4 +200,17 @@ export async function expectRerunCompletes(o: {
   expect(all.slice(0, o.kept.length)).toEqual(o.kept);
   expect(new Set(all.map(o.key)).size).toBe(o.total);
   return all;
+}
+
+/**
+ * Checks of a run under `sched` that lost nothing: the summarizeModels line counts `retries` retries, by reason
+ * exactly what `sched` injected, no failure, and `requests` requests in all.
+ */
+export function expectRetried(r: CliResult, sched: FaultSchedule, o: { retries: number; requests: number }): void {
+  const [sum] = parseSummaries(r.stderr);
+  expect(sum, r.stderr).toBeDefined();
+  expect(sum.retries, r.stderr).toBe(o.retries);
+  expect(sum.failures).toBe(0);
+  expect(sum.requests).toBe(o.requests);
+  expect(sum.reasons).toEqual(expectedReasons(sched.injected));
 }
