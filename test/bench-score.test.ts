@@ -8,7 +8,9 @@ import { parseScore, pythonFormat, TemplateError } from "../src/bench/score.js";
 import { FIG4_INSTRUCTION, ordinal, renderMtBenchPPPrompt } from "../src/bench/prompts.js";
 import { bootstrapMeanCI, percentile, summarizeJudgmentGroups, summarizeJudgments, summarizePairwise, type JudgmentLike } from "../src/bench/show.js";
 import { groupAnswers, judgeWithRetries, makePairs, parseVerdict, planMtBench, planMtBenchPP } from "../src/bench/judge.js";
-import { loadJudgePrompts, loadQuestions, type Answer, type Question } from "../src/bench/data.js";
+import { loadJudgePrompts, loadQuestions } from "../src/bench/data.js";
+import type { Answer } from "../src/records/answer.js";
+import type { Question } from "../src/records/question.js";
 import type { LanguageModel } from "../src/llm/types.js";
 import { SHARED } from "./support/cli.js";
 

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { JudgmentSchema, type Judgment } from "../src/bench/data.js";
+import { JudgmentSchema, type Judgment } from "../src/records/judgment.js";
 import { renderMtBenchPPPrompt } from "../src/bench/prompts.js";
 import { answerFromJudgePrompt } from "../src/bench/prompt-answers.js";
 import { summarizeJudgments } from "../src/bench/show.js";

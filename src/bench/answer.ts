@@ -2,12 +2,14 @@
  * Multi-turn answering in FastChat's way (lm-sys/FastChat `fastchat/llm_judge/gen_api_answer.py` get_answer):
  * each turn is sent with the whole conversation so far, i.e. the earlier questions and the model's own earlier
  * answers; the temperature comes from the question's category (common.py temperature_config); max tokens 1024.
- * Output rows are FastChat answer rows: `{question_id, answer_id, model_id, choices: [{index: 0, turns}], tstamp}`.
+ * Output rows are FastChat answer rows (src/records/answer.ts): `{question_id, answer_id, model_id, choices: [{index: 0, turns}], tstamp}`.
  */
 import { randomInt } from "node:crypto";
 import { isContextLengthError } from "../llm/errors.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
-import { type Question, temperatureFor } from "./data.js";
+import { temperatureFor } from "./data.js";
+import type { Answer } from "../records/answer.js";
+import type { Question } from "../records/question.js";
 import type { EstimateBuilder, ModelRates, TokenCounter } from "../run/estimate.js";
 
 /** FastChat's answer for a turn whose request failed (common.py API_ERROR_OUTPUT). */
@@ -15,16 +17,6 @@ export const API_ERROR_OUTPUT = "$ERROR$";
 
 /** gen_api_answer.py / gen_model_answer.py `--max-new-token` default. */
 export const ANSWER_MAX_TOKENS = 1024;
-
-/** A FastChat answer row. */
-export interface AnswerRow {
-  question_id: number | string;
-  answer_id: string;
-  model_id: string;
-  choices: Array<{ index: number; turns: string[] }>;
-  /** Seconds since the epoch (Python time.time()). */
-  tstamp: number;
-}
 
 const SHORTUUID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -53,7 +45,7 @@ export interface AnswerOptions {
  *   marked and the run goes on; `contextLength` counts such questions.
  * @throws whatever else the model throws (after its own retries); nothing is returned for a partly answered question.
  */
-export async function answerQuestion(model: LanguageModel, modelId: string, q: Question, options: AnswerOptions = {}): Promise<AnswerRow> {
+export async function answerQuestion(model: LanguageModel, modelId: string, q: Question, options: AnswerOptions = {}): Promise<Answer> {
   const temperature = options.temperature ?? temperatureFor(q);
   const maxTokens = options.maxTokens ?? ANSWER_MAX_TOKENS;
   const messages: ChatMessage[] = [];
@@ -76,7 +68,7 @@ export async function answerQuestion(model: LanguageModel, modelId: string, q: Q
     }
   }
   if (overflow) options.onContextLength?.();
-  return { question_id: q.question_id, answer_id: shortUuid(), model_id: modelId, choices: [{ index: 0, turns }], tstamp: Date.now() / 1000 };
+  return { question_id: q.question_id, answer_id: shortUuid(), model_id: modelId, choices: [{ index: 0, turns }], tstamp: Date.now() / 1000 } satisfies Answer;
 }
 
 /**

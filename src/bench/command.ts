@@ -16,18 +16,17 @@ import { digestValues, type RunSpec } from "../run/manifest.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
 import { MT_BENCH_PP_PROMPT_NAME } from "./prompts.js";
 import { inShard, parseShard, type Shard } from "../run/shard.js";
-import { type AnswerRow, ANSWER_MAX_TOKENS, answerQuestion, estimateAnswers } from "./answer.js";
-import { EstimateBuilder, estimateNotes, readLinesIfAny, ratesOf, tokenCounterOf, type ModelRates, type TokenCounter } from "../run/estimate.js";
+import { ANSWER_MAX_TOKENS, answerQuestion, estimateAnswers } from "./answer.js";
+import { EstimateBuilder, doneKeysIn, estimateNotes, ratesOf, tokenCounterOf, type ModelRates, type TokenCounter } from "../run/estimate.js";
 import { readPrices, type PriceTable } from "../run/prices.js";
 import { COST_HELP, breakdownLines } from "../run/usage.js";
 import { createModel } from "../llm/index.js";
 import type { ChatMessage } from "../llm/types.js";
+import { answerKey, type Answer } from "../records/answer.js";
+import { judgmentKey, judgmentKeyOf, pairJudgmentKey, pairJudgmentKeyOf, type Judgment, type PairJudgment } from "../records/judgment.js";
+import { qidKey, type Question } from "../records/question.js";
 import {
-  type Answer,
   type JudgePrompt,
-  type Judgment,
-  type PairJudgment,
-  type Question,
   DEFAULT_PP_TURNS_FILE,
   loadJudgments,
   loadAnswers,
@@ -35,7 +34,6 @@ import {
   loadJudgePrompts,
   loadQuestions,
   parseBench,
-  qidKey,
 } from "./data.js";
 import {
   DEFAULT_SCORE_RETRIES,
@@ -43,11 +41,7 @@ import {
   groupAnswers,
   judgePair,
   judgeWithRetries,
-  judgmentKey,
-  type JudgmentRow,
   makePairs,
-  pairKey,
-  type PairJudgmentRow,
   type PairTask,
   planJudgments,
   planMtBenchPairwise,
@@ -121,15 +115,7 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
   const modelId = o.modelId ?? judgeNameFromSpec(o.model);
   const prices = readPrices(o.prices);
   if (o.dryRun) {
-    const done = new Set<string>();
-    for (const line of readLinesIfAny(o.out)) {
-      try {
-        const r = JSON.parse(line) as AnswerRow;
-        if (r.question_id !== undefined) done.add(qidKey(r.question_id));
-      } catch {
-        // a torn last line: not done
-      }
-    }
+    const done = doneKeysIn(o.out, answerKey);
     const mine = questions.filter((q) => inShard(String(q.question_id), shard));
     const todo = mine.filter((q) => !done.has(qidKey(q.question_id)));
     await printEstimate(`dry run: ${todo.length} questions to answer (${mine.length - todo.length} already in ${o.out}); nothing was sent`, o.model, "model", prices, (est, m) =>
@@ -137,7 +123,7 @@ async function runAnswer(o: AnswerOpts): Promise<void> {
     );
     return;
   }
-  const out = openResumable<AnswerRow>(o.out, (r) => (r.question_id === undefined ? undefined : qidKey(r.question_id)), {
+  const out = openResumable<Answer>(o.out, answerKey, {
     maxTotalTokens: o.maxTotalTokens,
     inputs: { "--questions": o.questions, "--turns": bench === "mt-bench-pp" ? o.turns : undefined },
     run: {
@@ -228,11 +214,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   const tasks = planJudgments(bench, questions, answers, models, references, prompts, o.judgePrompts ?? "--judge-prompts");
 
   const dry = Boolean(o.dryRun);
-  const out = openResumable<JudgmentRow>(
-    o.out,
-    (r) => (Boolean(r.dry_run) === dry && r.model !== undefined && r.turn !== undefined ? judgmentKey(r.judge?.[0] ?? "", r.model, r.question_id, r.turn) : undefined),
-    { inputs: judgeInputs(o), run, maxTotalTokens: o.maxTotalTokens },
-  );
+  const out = openResumable<Judgment>(o.out, judgmentKeyOf(dry), { inputs: judgeInputs(o), run, maxTotalTokens: o.maxTotalTokens });
   const prices = readPrices(o.prices);
   const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry).length;
   if (mixed > 0) {
@@ -241,7 +223,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
   }
   const mine = tasks.filter((t) => inShard(`${qidKey(t.question_id)}/${t.model}/${t.turn}`, shard));
   const todo = mine.filter((t) => !out.done.has(judgmentKey(judgeName, t.model, t.question_id, t.turn)));
-  const row = (t: (typeof tasks)[number], judgment: string | null, score: number | null): JudgmentRow => ({
+  const row = (t: (typeof tasks)[number], judgment: string | null, score: number | null) => ({
     question_id: t.question_id,
     model: t.model,
     judge: [judgeName, t.promptName],
@@ -251,7 +233,7 @@ async function runJudge(o: JudgeOpts): Promise<void> {
     turn: t.turn,
     tstamp: Date.now() / 1000,
     ...(dry ? { dry_run: true as const } : {}),
-  });
+  }) satisfies Judgment;
 
   if (dry) {
     try {
@@ -345,18 +327,14 @@ function judgeRunSpec(
 
 async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, shard: Shard | undefined, run: RunSpec): Promise<void> {
   const dry = Boolean(o.dryRun);
-  const out = openResumable<PairJudgmentRow>(
-    o.out,
-    (r) => (Boolean(r.dry_run) === dry && r.model_1 !== undefined ? pairKey(r.judge?.[0] ?? "", r.model_1, r.model_2, r.question_id, r.turn) : undefined),
-    { inputs: judgeInputs(o), run, maxTotalTokens: o.maxTotalTokens },
-  );
+  const out = openResumable<PairJudgment>(o.out, pairJudgmentKeyOf(dry), { inputs: judgeInputs(o), run, maxTotalTokens: o.maxTotalTokens });
   const prices = readPrices(o.prices);
   const mixed = out.existing.filter((r) => Boolean(r.dry_run) !== dry || r.model_1 === undefined).length;
   if (mixed > 0) out.appender.close();
   if (mixed > 0) throw new UserError(`${o.out}: holds ${mixed} rows of another kind (single grading or ${dry ? "real" : "dry-run"} rows); use another --out file`);
   const mine = tasks.filter((t) => inShard(`${qidKey(t.question_id)}/${t.model_1}/${t.model_2}/${t.turn}`, shard));
-  const todo = mine.filter((t) => !out.done.has(pairKey(judgeName, t.model_1, t.model_2, t.question_id, t.turn)));
-  const row = (t: PairTask, r: { g1_winner: string | null; g2_winner: string | null; g1_judgment: string | null; g2_judgment: string | null }): PairJudgmentRow => ({
+  const todo = mine.filter((t) => !out.done.has(pairJudgmentKey(judgeName, t.model_1, t.model_2, t.question_id, t.turn)));
+  const row = (t: PairTask, r: { g1_winner: string | null; g2_winner: string | null; g1_judgment: string | null; g2_judgment: string | null }) => ({
     question_id: t.question_id,
     model_1: t.model_1,
     model_2: t.model_2,
@@ -370,7 +348,7 @@ async function runPairJudge(o: JudgeOpts, tasks: PairTask[], judgeName: string, 
     turn: t.turn,
     tstamp: Date.now() / 1000,
     ...(dry ? { dry_run: true as const } : {}),
-  });
+  }) satisfies PairJudgment;
   if (dry) {
     try {
       for (const t of todo) out.appender.append(row(t, { g1_winner: null, g2_winner: null, g1_judgment: null, g2_judgment: null }));

@@ -6,6 +6,7 @@
  * - judge prompts:`{name, type, system_prompt, prompt_template, description, category, output_format}`
  * - judgments:    `{question_id, model, judge: [judge_model, prompt_name], user_prompt, judgment, score, turn, tstamp}`
  * plus our MT-Bench++ authored turns `{question_id, category, turns: [6 strings], source}` (data/mt-bench-pp/).
+ * The question, answer and judgment records are defined in src/records/ (question.ts, answer.ts, judgment.ts).
  * Every loader validates the whole file and throws InputError naming file, line and field.
  */
 import * as path from "node:path";
@@ -13,6 +14,12 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { InputError, UserError } from "../io/errors.js";
 import { readJsonl, validateRecord } from "../io/jsonl.js";
+import { AnswerSchema, type Answer } from "../records/answer.js";
+import { JudgmentSchema, PairJudgmentSchema, isPairJudgment, type Judgment, type PairJudgment } from "../records/judgment.js";
+import { QuestionIdSchema, QuestionSchema, qidKey, type Question } from "../records/question.js";
+
+// The record types the loaders below return, for the bench and report modules that take them from here.
+export { qidKey, type Answer, type Judgment, type Question };
 
 /** The benchmarks `parrot bench` knows. `custom`: any question file, any number of turns, judged like mt-bench-pp. */
 export const BENCHES = ["mt-bench", "mt-bench-pp", "custom"] as const;
@@ -43,26 +50,6 @@ export const MT_BENCH_PP_TURNS = 8;
 /** Where our authored MT-Bench++ turns 3-8 live (repo/package `data/mt-bench-pp/turns.jsonl`). */
 export const DEFAULT_PP_TURNS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../data/mt-bench-pp/turns.jsonl");
 
-const QuestionId = z.union([z.number(), z.string().min(1)]);
-const NonEmptyTurns = z.array(z.string()).min(1, "must hold at least one turn");
-
-export const QuestionSchema = z.looseObject({
-  question_id: QuestionId,
-  category: z.string(),
-  turns: NonEmptyTurns,
-  required_temperature: z.number().optional(),
-});
-export type Question = z.infer<typeof QuestionSchema>;
-
-export const AnswerSchema = z.looseObject({
-  question_id: QuestionId,
-  answer_id: z.string().optional(),
-  model_id: z.string(),
-  choices: z.array(z.looseObject({ index: z.number().optional(), turns: z.array(z.string()) })).min(1, "must hold at least one choice"),
-  tstamp: z.number().optional(),
-});
-export type Answer = z.infer<typeof AnswerSchema>;
-
 export const JudgePromptSchema = z.looseObject({
   name: z.string().min(1),
   type: z.string(),
@@ -73,7 +60,7 @@ export const JudgePromptSchema = z.looseObject({
 export type JudgePrompt = z.infer<typeof JudgePromptSchema>;
 
 export const AuthoredTurnsSchema = z.looseObject({
-  question_id: QuestionId,
+  question_id: QuestionIdSchema,
   category: z.string().optional(),
   turns: z
     .array(z.string().trim().min(1, "must be a non-empty query"))
@@ -81,24 +68,6 @@ export const AuthoredTurnsSchema = z.looseObject({
   source: z.string().optional(),
 });
 export type AuthoredTurns = z.infer<typeof AuthoredTurnsSchema>;
-
-export const JudgmentSchema = z.looseObject({
-  question_id: QuestionId,
-  model: z.string(),
-  judge: z.array(z.string()).min(1).optional(),
-  user_prompt: z.string().nullable().optional(),
-  judgment: z.string().nullable().optional(),
-  score: z.number().nullable().optional(),
-  turn: z.number().int().positive(),
-  tstamp: z.number().optional(),
-  dry_run: z.boolean().optional(),
-});
-export type Judgment = z.infer<typeof JudgmentSchema>;
-
-/** Key of a question id in maps (FastChat ids are ints; strings are accepted too). */
-export function qidKey(id: number | string): string {
-  return typeof id === "number" ? `n:${id}` : `s:${id}`;
-}
 
 function loadUnique<T extends { question_id: number | string }>(file: string, schema: z.ZodType<T>, what: string): T[] {
   const seen = new Map<string, number>();
@@ -207,19 +176,6 @@ export function temperatureFor(q: Question): number {
   return TEMPERATURE_CONFIG[q.category] ?? DEFAULT_TEMPERATURE;
 }
 
-/** A FastChat pairwise judgment row (common.py play_a_match_pair). */
-export const PairJudgmentSchema = z.looseObject({
-  question_id: QuestionId,
-  model_1: z.string(),
-  model_2: z.string(),
-  g1_winner: z.string().nullable().optional(),
-  g2_winner: z.string().nullable().optional(),
-  judge: z.array(z.string()).min(1).optional(),
-  turn: z.number().int().positive().optional(),
-  dry_run: z.boolean().optional(),
-});
-export type PairJudgment = z.infer<typeof PairJudgmentSchema>;
-
 /**
  * Read judgment files (FastChat single rows and pairwise rows, told apart by `model_1`), validating every line.
  * Used by `bench show` and the report. @throws InputError naming file, line and field.
@@ -229,8 +185,7 @@ export function loadJudgments(files: ReadonlyArray<string>): { single: Judgment[
   const pairwise: PairJudgment[] = [];
   for (const file of files) {
     for (const rec of readJsonl(file)) {
-      const isPair = rec.value !== null && typeof rec.value === "object" && "model_1" in rec.value;
-      if (isPair) pairwise.push(validateRecord(PairJudgmentSchema, rec, file));
+      if (rec.value !== null && typeof rec.value === "object" && isPairJudgment(rec.value as Record<string, unknown>)) pairwise.push(validateRecord(PairJudgmentSchema, rec, file));
       else single.push(validateRecord(JudgmentSchema, rec, file));
     }
   }

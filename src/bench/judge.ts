@@ -12,7 +12,9 @@
 import { isContextLengthError } from "../llm/errors.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
 import { UserError } from "../io/errors.js";
-import { type Answer, type BenchName, type JudgePrompt, type Question, NEED_REF_CATS, qidKey } from "./data.js";
+import { type BenchName, type JudgePrompt, NEED_REF_CATS } from "./data.js";
+import type { Answer } from "../records/answer.js";
+import { qidKey, type Question } from "../records/question.js";
 import { FAILED_SCORE, parseScore, pythonFormat, TemplateError, templateFields } from "./score.js";
 import { MT_BENCH_PP_PROMPT_NAME, renderMtBenchPPPrompt } from "./prompts.js";
 
@@ -44,19 +46,6 @@ export interface JudgeTask {
   userPrompt: string;
 }
 
-/** A judgment row in FastChat's format (plus `dry_run: true` on rows written by --dry-run). */
-export interface JudgmentRow {
-  question_id: number | string;
-  model: string;
-  judge: [string, string];
-  user_prompt: string;
-  judgment: string | null;
-  score: number | null;
-  turn: number;
-  tstamp: number;
-  dry_run?: true;
-}
-
 /** Answers grouped as FastChat's load_model_answers: model -> question -> answer row. */
 export type AnswerSets = Map<string, Map<string, Answer>>;
 
@@ -75,10 +64,6 @@ export function groupAnswers(rows: ReadonlyArray<{ file: string; answers: Answer
   return out;
 }
 
-/** Resume key of a judgment: judge model, answering model, question, turn. */
-export function judgmentKey(judgeModel: string, model: string, questionId: number | string, turn: number): string {
-  return `${judgeModel}\u0000${model}\u0000${qidKey(questionId)}\u0000${turn}`;
-}
 
 function answerTurns(a: Answer | undefined, model: string, q: Question, need: number): string[] {
   if (!a) throw new UserError(`missing answer of model ${model} to question ${q.question_id}`);
@@ -321,23 +306,6 @@ export interface PairTask {
   g2: PairGame;
 }
 
-/** A pairwise judgment row in FastChat's format (play_a_match_pair). */
-export interface PairJudgmentRow {
-  question_id: number | string;
-  model_1: string;
-  model_2: string;
-  g1_winner: string | null;
-  g2_winner: string | null;
-  judge: [string, string];
-  g1_user_prompt: string;
-  g1_judgment: string | null;
-  g2_user_prompt: string;
-  g2_judgment: string | null;
-  turn: number;
-  tstamp: number;
-  dry_run?: true;
-}
-
 /** Verdict of one game: FastChat's "[[A]]" output format ("[[A]]", else "[[B]]", else "[[C]]" = tie, else error). */
 export function parseVerdict(judgment: string): "A" | "B" | "tie" | "error" {
   if (judgment.includes("[[A]]")) return "A";
@@ -346,10 +314,6 @@ export function parseVerdict(judgment: string): "A" | "B" | "tie" | "error" {
   return "error";
 }
 
-/** Resume key of a pairwise judgment. */
-export function pairKey(judgeModel: string, model1: string, model2: string, questionId: number | string, turn: number): string {
-  return `${judgeModel}\u0000${model1}\u0000${model2}\u0000${qidKey(questionId)}\u0000${turn}`;
-}
 
 /**
  * FastChat pairwise tasks for MT-Bench, in gen_judgment.py's match order (default, math, default-mt, math-mt; then

@@ -2,11 +2,7 @@
  * CaPO preference pairs (paper section 3.3): for each context-dependent query (turn >= 2), the session's own
  * response is `chosen` and each strategy's negative is `rejected`.
  *
- * Pair row (one JSON object per line; `parrot export dpo` reads exactly this):
- *   {id: "<session_id>/<turn>/<strategy>", session_id, turn, strategy,
- *    prompt: [{role, content}, ...messages up to and including the query],
- *    chosen: string, rejected: string,
- *    meta: {assistant, prompt_version, attempts, detector: {score, cues}, guess?, system?, source?}}
+ * Pair rows: src/records/pair.ts (`parrot export dpo` reads exactly those).
  */
 import { isContextLengthError } from "../llm/errors.js";
 import type { Message, Session } from "../conversations/session.js";
@@ -14,25 +10,14 @@ import type { LanguageModel } from "../llm/types.js";
 import { detectContextDependency } from "../context/detect.js";
 import { seededShuffle } from "../run/rng.js";
 import type { EstimateBuilder, TokenCounter } from "../run/estimate.js";
+import { pairKey, type PreferencePair, type Strategy } from "../records/pair.js";
 import {
   CAPO_PROMPT_VERSION,
-  type Strategy,
   hallucinationAnswerMessages,
   hallucinationGuessMessages,
   misunderstandingMessages,
   neglectMessages,
 } from "./prompts.js";
-
-export interface PairRow {
-  id: string;
-  session_id: string;
-  turn: number;
-  strategy: Strategy;
-  prompt: Message[];
-  chosen: string;
-  rejected: string;
-  meta: Record<string, unknown>;
-}
 
 /** A context-dependent query with its history and the session's response. */
 export interface CapoQuery {
@@ -82,11 +67,6 @@ export function selectQueries(
   }
   if (opts.max === undefined || opts.max >= out.length) return out;
   return seededShuffle(out, opts.seed ?? 0).slice(0, opts.max);
-}
-
-/** Work key of one pair (resume). */
-export function pairKey(sessionId: string, turn: number, strategy: string): string {
-  return `${sessionId}/${turn}/${strategy}`;
 }
 
 /** Whether a negative is usable: non-empty and different from the chosen response (whitespace-insensitive). */
@@ -139,7 +119,7 @@ export async function generateNegative(
 }
 
 /** Assemble a pair row. */
-export function pairRow(q: CapoQuery, strategy: Strategy, neg: NegativeResult & { rejected: string }, assistantId: string): PairRow {
+export function pairRow(q: CapoQuery, strategy: Strategy, neg: NegativeResult & { rejected: string }, assistantId: string): PreferencePair {
   const meta: Record<string, unknown> = {
     assistant: assistantId,
     prompt_version: CAPO_PROMPT_VERSION,
@@ -158,7 +138,7 @@ export function pairRow(q: CapoQuery, strategy: Strategy, neg: NegativeResult & 
     chosen: q.chosen,
     rejected: neg.rejected,
     meta,
-  };
+  } satisfies PreferencePair;
 }
 
 /**

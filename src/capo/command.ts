@@ -20,22 +20,12 @@ import { CAPO_PROMPT_VERSION } from "./prompts.js";
 import { runModelPool } from "../run/pool.js";
 import { inShard, parseShard } from "../run/shard.js";
 import { intOption, timeoutSecondsOption } from "../run/flags.js";
-import { STRATEGIES, type Strategy } from "./prompts.js";
-import { type PairRow, estimateCapo, generateNegative, pairKey, pairRow, selectQueries } from "./build.js";
-import { EstimateBuilder, estimateNotes, readLinesIfAny, ratesOf, tokenCounterOf } from "../run/estimate.js";
+import { STRATEGIES, pairKey, pairKeyOf, parseStrategies, type PreferencePair, type Strategy } from "../records/pair.js";
+import { estimateCapo, generateNegative, pairRow, selectQueries } from "./build.js";
+import { EstimateBuilder, doneKeysIn, estimateNotes, ratesOf, tokenCounterOf } from "../run/estimate.js";
 import { readPrices } from "../run/prices.js";
 import { COST_HELP, breakdownLines } from "../run/usage.js";
 import { createModel } from "../llm/index.js";
-
-/** Parse `--strategies a,b` against the three strategy names. @throws UserError naming the bad value. */
-export function parseStrategies(value: string): Strategy[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new UserError(`--strategies "${value}": expected a comma-separated list of ${STRATEGIES.join(", ")}`);
-  for (const s of items) {
-    if (!(STRATEGIES as readonly string[]).includes(s)) throw new UserError(`--strategies: unknown strategy "${s}"; expected ${STRATEGIES.join(", ")}`);
-  }
-  return [...new Set(items)] as Strategy[];
-}
 
 export function register(program: Command): void {
   program
@@ -82,15 +72,7 @@ export function register(program: Command): void {
       const items = queries.flatMap((q) => opts.strategies.map((strategy) => ({ q, strategy, key: pairKey(q.session.id, q.turn, strategy) }))).filter((it) => inShard(it.key, shard));
       if (opts.dryRun) {
         // Read-only look at --out: pairs already there are left out of the estimate.
-        const done = new Set<string>();
-        for (const line of readLinesIfAny(opts.out)) {
-          try {
-            const r = JSON.parse(line) as PairRow;
-            if (typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string") done.add(pairKey(r.session_id, r.turn, r.strategy));
-          } catch {
-            // a torn last line: not done
-          }
-        }
+        const done = doneKeysIn(opts.out, pairKeyOf);
         const todo = items.filter((it) => !done.has(it.key));
         const model = await createModel(opts.assistant, { flag: "assistant", parallel: 1 });
         try {
@@ -105,7 +87,7 @@ export function register(program: Command): void {
         }
         return;
       }
-      const out = openResumable<PairRow>(opts.out, (r) => (r && typeof r.session_id === "string" && typeof r.turn === "number" && typeof r.strategy === "string" ? pairKey(r.session_id, r.turn, r.strategy) : undefined), {
+      const out = openResumable<PreferencePair>(opts.out, pairKeyOf, {
         maxTotalTokens: opts.maxTotalTokens,
         inputs: { sessions: file, "--context": opts.context },
         run: {

@@ -2,21 +2,19 @@
  * `parrot capo --context FILE`: the context-dependency decisions of `parrot context detect` rows (issue 12 item 7),
  * so the paper's selection (section 3.3: pronoun cues plus an LLM judgment) runs end to end.
  *
- * A row is `{id, turn, context_dependent, score?, cues?, heuristic?, judge?}` (src/context/command.ts ContextRow).
+ * A row is `{id, turn, context_dependent, score?, cues?, heuristic?, judge?}` (src/records/context-label.ts).
  * The judge's decision wins where present (`judge.context_dependent` true or false); otherwise (no judge, or the
  * judge gave no parseable verdict: null) the row's heuristic decision (`heuristic.context_dependent`, else
  * `context_dependent`) is used. When a query has two rows (merged files), one with a judge verdict wins.
  */
 import { InputError } from "../io/errors.js";
 import { iterateJsonl } from "../io/jsonl.js";
+import { isJsonObject as isObj } from "../records/index.js";
+import { contextLabelKey } from "../records/context-label.js";
 import type { QueryDecision } from "./build.js";
 
 /** Decisions by `${session id}/${turn}` (turn: 1-based user turn, >= 2). */
 export type ContextDecisions = Map<string, QueryDecision>;
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Read and validate a `context detect` output.
@@ -44,7 +42,7 @@ export function loadContextDecisions(file: string): ContextDecisions {
     const score = typeof r.score === "number" ? r.score : 0;
     const cues = Array.isArray(r.cues) ? r.cues.filter((c): c is string => typeof c === "string") : [];
     const d: QueryDecision = judge === null ? { context_dependent: heuristic, score, cues, decided_by: "heuristic" } : { context_dependent: judge, score, cues, decided_by: "judge" };
-    const key = `${r.id}/${r.turn}`;
+    const key = contextLabelKey(r.id, r.turn);
     const prev = out.get(key);
     if (prev && prev.decided_by === "judge" && d.decided_by !== "judge") continue;
     out.set(key, d);

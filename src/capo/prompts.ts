@@ -16,9 +16,6 @@ import type { Message } from "../conversations/session.js";
 
 export const CAPO_PROMPT_VERSION = "parrot-capo/v1";
 
-export const STRATEGIES = ["context-neglect", "context-hallucination", "context-misunderstanding"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
 /** context-neglect: the query is sent alone, as a fresh single-turn conversation (no system prompt, no history). */
 export function neglectMessages(query: string): ChatMessage[] {
   return [{ role: "user", content: query }];

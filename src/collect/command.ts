@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { intOption, numberOption, timeoutSecondsOption } from "../run/flags.js";
 import { forEachConversation, seedQuery } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
+import { sessionSeedKey } from "../records/session.js";
 import { UserError } from "../io/errors.js";
 import { readTextFile } from "../io/jsonl.js";
 import { describeModel } from "../models/registry.js";
@@ -16,7 +17,7 @@ import { digestValues } from "../run/manifest.js";
 import { EstimateBuilder, estimateNotes, ratesOf, tokenCounterOf } from "../run/estimate.js";
 import { readPrices } from "../run/prices.js";
 import { COST_HELP, breakdownLines } from "../run/usage.js";
-import { readLinesIfAny } from "../run/estimate.js";
+import { doneKeysIn } from "../run/estimate.js";
 import { createModel } from "../llm/index.js";
 import { estimateCollect } from "./estimate.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
@@ -163,17 +164,7 @@ export const COLLECT_OUTPUT_HELP = [
  */
 async function dryRunCollect(flags: CollectFlags, seeds: Seed[], askerSpec: string, assistantSpec: string, prices: ReturnType<typeof readPrices>): Promise<void> {
   // Read-only (another run may be writing --out): whole lines that parse; nothing is repaired or locked.
-  const done = new Set<string>();
-  for (const line of readLinesIfAny(flags.out)) {
-    let r: { id?: unknown; meta?: { seed?: { id?: unknown } } } | null = null;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    const id = typeof r?.meta?.seed?.id === "string" ? r.meta.seed.id : typeof r?.id === "string" ? r.id : undefined;
-    if (id) done.add(id);
-  }
+  const done = doneKeysIn(flags.out, sessionSeedKey);
   const todo = seeds.filter((s) => !done.has(s.id));
   const assistantModel = await createModel(assistantSpec, { flag: "assistant", parallel: 1 });
   const askerModel = askerSpec === assistantSpec ? assistantModel : await createModel(askerSpec, { flag: "asker", parallel: 1 });
@@ -253,9 +244,7 @@ export function register(program: Command): void {
         return;
       }
       // Resume key: the seed id (meta.seed.id; older outputs used it as the session id too).
-      const seedIdOf = (r: { id?: unknown; meta?: { seed?: { id?: unknown } } }) =>
-        typeof r.meta?.seed?.id === "string" ? r.meta.seed.id : typeof r.id === "string" ? r.id : undefined;
-      const output = openResumable(flags.out, seedIdOf, {
+      const output = openResumable(flags.out, sessionSeedKey, {
         keepRows: false,
         maxTotalTokens: flags.maxTotalTokens,
         inputs: { "--seeds": flags.seeds, "--blocklist": flags.blocklist },

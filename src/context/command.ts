@@ -25,16 +25,9 @@ import { runModelPool } from "../run/pool.js";
 import { readPrices } from "../run/prices.js";
 import { costHelp } from "../run/usage.js";
 import { inShard, parseShard } from "../run/shard.js";
+import { contextLabelKey, contextLabelKeyOf, type ContextLabel } from "../records/context-label.js";
 import { detectContextDependency, type ContextDecision } from "./detect.js";
 import { JUDGE_PROMPT_VERSION, CONTEXT_JUDGE_SYSTEM, parseJudgeVerdict, renderContextJudgePrompt } from "./prompts.js";
-
-/** One output row. */
-export interface ContextRow extends ContextDecision {
-  id: string;
-  turn: number;
-  heuristic?: ContextDecision;
-  judge?: { context_dependent: boolean | null; model: string; prompt_version: string; rationale: string };
-}
 
 /** One user turn (>= 2) of a session with its history. */
 export interface QueryAt {
@@ -65,12 +58,12 @@ function decide(q: QueryAt): ContextDecision {
 }
 
 /** Heuristic rows `{id, turn, context_dependent, score, cues}` for the given queries (pure). */
-function heuristicRows(queries: ReadonlyArray<QueryAt>): ContextRow[] {
-  return queries.map((q) => ({ id: q.session.id, turn: q.turn, ...decide(q) }));
+function heuristicRows(queries: ReadonlyArray<QueryAt>): ContextLabel[] {
+  return queries.map((q) => ({ id: q.session.id, turn: q.turn, ...decide(q) }) satisfies ContextLabel);
 }
 
 /** Heuristic rows for all sessions (pure). */
-export function detectSessions(sessions: ReadonlyArray<Session>): ContextRow[] {
+export function detectSessions(sessions: ReadonlyArray<Session>): ContextLabel[] {
   return heuristicRows(queriesAfterFirst(sessions));
 }
 
@@ -120,12 +113,12 @@ export function register(program: Command): void {
         process.stderr.write(`context detect: ${rows.length} queries, ${dep} context-dependent, ${sessions.length} sessions (${(dep / Math.max(1, sessions.length)).toFixed(2)} per session)\n`);
         return;
       }
-      const out = openResumable<ContextRow>(opts.out, (r) => (r && typeof r.id === "string" && typeof r.turn === "number" ? `${r.id}/${r.turn}` : undefined), {
+      const out = openResumable<ContextLabel>(opts.out, contextLabelKeyOf, {
         inputs: { sessions: file },
         maxTotalTokens: opts.maxTotalTokens,
         run: { command: "context detect --judge", settings: { judge: opts.judge, prompt_version: JUDGE_PROMPT_VERSION, attempts: JUDGE_ATTEMPTS, sessions: digestValues(sessions) } },
       });
-      const todo = queries.filter((q) => !out.done.has(`${q.session.id}/${q.turn}`));
+      const todo = queries.filter((q) => !out.done.has(contextLabelKey(q.session.id, q.turn)));
       const earlierNoVerdict = out.existing.filter((r) => r.judge && r.judge.context_dependent === null).length;
       let noVerdict = 0;
       const { failures, written } = await runModelPool({
@@ -162,7 +155,7 @@ export function register(program: Command): void {
             verdict = parseJudgeVerdict(c.text);
           }
           if (verdict === undefined) noVerdict++;
-          const row: ContextRow = {
+          const row = {
             id: q.session.id,
             turn: q.turn,
             context_dependent: verdict ?? heuristic.context_dependent,
@@ -170,7 +163,7 @@ export function register(program: Command): void {
             cues: heuristic.cues,
             heuristic,
             judge: { context_dependent: verdict ?? null, model: judge.id, prompt_version: JUDGE_PROMPT_VERSION, rationale },
-          };
+          } satisfies ContextLabel;
           out.appender.append(row);
         },
       });

@@ -2,41 +2,32 @@
  * The one in-memory session type, and its on-disk record (one JSON object per line):
  *   {"id": string, "messages": [{"role": "user"|"assistant", "content": string}, ...], "meta": {...}}
  * Roles alternate starting from `user`. `meta` records provenance (seed source and id, simulator mode,
- * models, prompt versions, filter decisions, stop reason).
+ * models, prompt versions, filter decisions, stop reason). Its key, and how merge recognises it: src/records/session.ts.
  */
 import { z } from "zod";
 import { readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
 import { InputError } from "../io/errors.js";
 
-export type Role = "user" | "assistant";
-
 /** One turn half: a user query or an assistant response. */
-export interface Message {
-  role: Role;
-  content: string;
-}
-
-/** A multi-turn conversation (paper Eq. 1: X = (Xq1, Xr1, ..., XqT, XrT)). */
-export interface Session {
-  id: string;
-  messages: Message[];
-  /** Optional system prompt carried by some sources (kept out of `messages`). */
-  system?: string;
-  meta: Record<string, unknown>;
-}
-
 export const MessageSchema = z.object({
   role: z.enum(["user", "assistant"]),
   content: z.string(),
 });
+export type Message = z.infer<typeof MessageSchema>;
+export type Role = Message["role"];
 
-/** Schema of our session record; alternation is checked separately so the error can name the message. */
+/**
+ * Schema of our session record, and the one in-memory session type: a multi-turn conversation (paper Eq. 1:
+ * X = (Xq1, Xr1, ..., XqT, XrT)); `system` is the optional system prompt some sources carry (kept out of
+ * `messages`). Alternation is checked separately (sessionFromRecord) so the error can name the message.
+ */
 export const SessionRecordSchema = z.object({
   id: z.string().min(1, "must be a non-empty string"),
   messages: z.array(MessageSchema).min(1, "must hold at least one message"),
   meta: z.record(z.string(), z.unknown()).default({}),
   system: z.string().optional(),
 });
+export type Session = z.infer<typeof SessionRecordSchema>;
 
 /**
  * Index of the first message that breaks user/assistant alternation starting from `user`, or -1.
@@ -104,7 +95,7 @@ export function sessionFromRecord(rec: JsonlRecord, file: string, seen?: Set<str
   if (empty >= 0) throw new InputError(file, rec.line, `messages[${empty}].content`, "empty message");
   if (seen?.has(s.id)) throw new InputError(file, rec.line, "id", `duplicate session id "${s.id}"`);
   seen?.add(s.id);
-  return s as Session;
+  return s;
 }
 
 /**

@@ -6,7 +6,8 @@
 import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 import { refuseOutputIsInput } from "../io/paths.js";
-import { parsePositiveInt, parseStrategies } from "./data.js";
+import { parsePositiveInt } from "./data.js";
+import { parseStrategies } from "../records/pair.js";
 import { buildExport, DEFAULT_MAX_LENGTH, writeExport } from "./export.js";
 import { FORMATS, type ExportFormat, type ExportKind } from "./formats.js";
 import { renderPreview } from "./preview.js";

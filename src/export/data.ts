@@ -1,58 +1,20 @@
 /**
  * Inputs of `parrot export` / `parrot train`: sessions (any format readConversations accepts) for sft-chat and
- * sft-ask, and CaPO preference pairs for dpo. All input is read and validated before anything is written.
+ * sft-ask, and CaPO preference pairs (src/records/pair.ts) for dpo. All input is read and validated before anything
+ * is written.
  */
-import { z } from "zod";
-import { intOption } from "../run/flags.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Message, Session } from "../conversations/session.js";
-import { readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
-import { InputError, UserError } from "../io/errors.js";
+import { readJsonl } from "../io/jsonl.js";
+import { UserError } from "../io/errors.js";
+import { pairFromRecord, type PreferencePair, type Strategy } from "../records/pair.js";
+import { intOption } from "../run/flags.js";
 
-export const STRATEGIES = ["context-neglect", "context-hallucination", "context-misunderstanding"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-/** One CaPO preference pair (issue 4 / section 3.3), as `parrot capo` writes it. */
-export interface PreferencePair {
-  id: string;
-  session_id: string;
-  turn: number;
-  strategy: Strategy;
-  /** Messages up to and including the query (roles system/user/assistant; last one is the user query). */
-  prompt: Array<{ role: "system" | "user" | "assistant"; content: string }>;
-  chosen: string;
-  rejected: string;
-  meta: Record<string, unknown>;
-}
-
-export const PreferencePairSchema = z.object({
-  id: z.string().min(1, "must be a non-empty string"),
-  session_id: z.string(),
-  turn: z.number().int().min(1),
-  strategy: z.enum(STRATEGIES),
-  prompt: z
-    .array(z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() }))
-    .min(1, "must hold at least the query"),
-  chosen: z.string().min(1, "must be a non-empty string"),
-  rejected: z.string().min(1, "must be a non-empty string"),
-  meta: z.record(z.string(), z.unknown()).default({}),
-});
+// The pair type readPairs returns, for the report (src/report/data.ts) that takes it from here.
+export type { PreferencePair };
 
 /**
- * Validate one preference pair record (PreferencePairSchema; the last prompt message is the user query).
- * @throws InputError naming file, line and field.
- */
-export function pairFromRecord(rec: JsonlRecord, file: string): PreferencePair {
-  const p = validateRecord(PreferencePairSchema, rec, file) as PreferencePair;
-  const last = p.prompt.length - 1;
-  if (p.prompt[last].role !== "user") {
-    throw new InputError(file, rec.line, `prompt[${last}].role`, `the prompt must end with the user query; got "${p.prompt[last].role}"`);
-  }
-  return p;
-}
-
-/**
- * Read a pairs JSONL file; every line is validated (schema, last prompt message is a user query).
+ * Read a pairs JSONL file; every line is validated (pairFromRecord: schema, last prompt message is a user query).
  * @param strategies keep only these negative types (Table 6 ablation); undefined keeps all.
  * @throws InputError naming file, line and field.
  */
@@ -62,19 +24,6 @@ export function readPairs(file: string, strategies?: ReadonlyArray<Strategy>): {
   const all = records.map((rec) => pairFromRecord(rec, file));
   const pairs = strategies ? all.filter((p) => strategies.includes(p.strategy)) : all;
   return { pairs, dropped: all.length - pairs.length };
-}
-
-/** Parse `--strategies a,b` (comma or space separated). @throws UserError on an unknown name. */
-export function parseStrategies(value: string | string[] | undefined): Strategy[] | undefined {
-  if (value === undefined) return undefined;
-  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
-  for (const n of names) {
-    if (!(STRATEGIES as readonly string[]).includes(n)) {
-      throw new UserError(`--strategies: unknown strategy "${n}" (expected ${STRATEGIES.join(", ")})`);
-    }
-  }
-  if (names.length === 0) throw new UserError("--strategies: give at least one strategy");
-  return names as Strategy[];
 }
 
 /** A session cleaned for training: alternating user/assistant pairs, starting with user, ending with assistant. */

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../io/errors.js";
 import { openAtomicOutput, writeFileAtomic } from "../io/jsonl.js";
-import { formatSkips, readPairs, readTrainingSessions, type SessionStats, type Strategy } from "./data.js";
+import { formatSkips, readPairs, readTrainingSessions, type SessionStats } from "./data.js";
+import type { Strategy } from "../records/pair.js";
 import {
   dpoRecord,
   llamaFactoryDatasetInfo,

@@ -28,8 +28,10 @@
  */
 import { PARROT_ASK_SYSTEM_PROMPT, renderParrotAskTranscript } from "../collect/prompts.js";
 import { UserError } from "../io/errors.js";
-import type { PreferencePair, TrainingSession } from "./data.js";
-import { chatSpans, maskText, type ChatMessage, type MaskedTokens, type ModelTokenizer } from "./tokenizer.js";
+import type { TrainingSession } from "./data.js";
+import type { ChatMessage } from "../llm/types.js";
+import type { PreferencePair } from "../records/pair.js";
+import { chatSpans, maskText, type MaskedTokens, type ModelTokenizer } from "./tokenizer.js";
 
 export const FORMATS = ["trl", "axolotl", "llama-factory", "openai", "tokens"] as const;
 export type ExportFormat = (typeof FORMATS)[number];

@@ -5,9 +5,11 @@
  */
 import { renderParrotAskTranscript } from "../collect/prompts.js";
 import { UserError } from "../io/errors.js";
-import { readPairs, readTrainingSessions, type Strategy } from "./data.js";
+import { readPairs, readTrainingSessions } from "./data.js";
+import type { Strategy } from "../records/pair.js";
 import { chatMessages, tokensSftRecord, type ExportKind } from "./formats.js";
-import { chatSpans, labelRuns, loadTokenizer, maskText, renderChat, type ChatMessage } from "./tokenizer.js";
+import type { ChatMessage } from "../llm/types.js";
+import { chatSpans, labelRuns, loadTokenizer, maskText, renderChat } from "./tokenizer.js";
 
 export interface Highlighter {
   trained(text: string): string;

@@ -21,14 +21,9 @@ import * as path from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { Template } from "@huggingface/jinja";
 import { UserError } from "../io/errors.js";
+import type { ChatMessage } from "../llm/types.js";
 
 export const IGNORE_INDEX = -100;
-
-/** A chat message as chat templates see it. */
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
 
 /** A loaded tokenizer folder. */
 export interface ModelTokenizer {

@@ -1,52 +1,33 @@
 /**
  * Joining shard outputs (`--shard I/N` runs on N machines) into one file without duplicates.
  *
- * Every parrot JSONL output has a natural key; the kind of a file is recognised from its rows:
- *
- * | kind       | recognised by                                   | key                                   |
- * |------------|-------------------------------------------------|---------------------------------------|
- * | pair       | `chosen` and `rejected` (parrot capo)           | `id`                                  |
- * | context    | `context_dependent` and `turn` (context detect) | `id`, `turn`                          |
- * | judgment   | `judge` array, `model`, `turn` (FastChat)       | `question_id`, `model`, `judge`, `turn` |
- * | answer     | `model_id` and `choices` (FastChat)             | `question_id`, `model_id`             |
- * | session    | `messages` array (parrot collect)               | `id`                                  |
- *
- * or given explicitly as `--key FIELD,FIELD` (dotted paths allowed). Every row of a detected kind is validated as
+ * Every parrot JSONL output has a natural key; the kind of a file is recognised from its rows, and gives the key
+ * fields, by the record modules (src/records/index.ts: sessions, context labels, pairs, answers, judgments; question
+ * files are not merged), or given explicitly as `--key FIELD,FIELD` (dotted paths allowed). Every row of a detected kind is validated as
  * that kind's reader does (validateRow: sessions as readSessionFile, pairs as readPairs, answers and judgments with
- * the FastChat schemas of src/bench/data.ts, context rows by their fields). Rows are kept in input order (files in
+ * the FastChat schemas, context rows by their schema; all in src/records/). Rows are kept in input order (files in
  * the order given, lines in file order); a later row with a key already seen is dropped and counted, and rows whose
  * content differs from the kept one are counted separately (the same work done twice, e.g. two overlapping runs).
  */
-import { z } from "zod";
-import { AnswerSchema, JudgmentSchema } from "../bench/data.js";
-import { sessionFromRecord } from "../conversations/session.js";
 import { InputError, UserError } from "../io/errors.js";
 import { validateRecord, type JsonlRecord } from "../io/jsonl.js";
-import { pairFromRecord } from "../export/data.js";
+import { AnswerSchema } from "../records/answer.js";
+import { ContextLabelSchema } from "../records/context-label.js";
+import { isJsonObject as isObj, recordKind, recordKinds } from "../records/index.js";
+import { JudgmentSchema } from "../records/judgment.js";
+import { pairFromRecord } from "../records/pair.js";
+import { sessionFromRecord } from "../records/session.js";
 
 export const MERGE_KINDS = ["pair", "context", "judgment", "answer", "session"] as const;
 export type MergeKind = (typeof MERGE_KINDS)[number];
 
-/** Key fields of each kind (see the module table). */
-export const KEY_FIELDS: Readonly<Record<MergeKind, ReadonlyArray<string>>> = {
-  pair: ["id"],
-  context: ["id", "turn"],
-  judgment: ["question_id", "model", "judge", "turn"],
-  answer: ["question_id", "model_id"],
-  session: ["id"],
-};
+/** Key fields of each kind (src/records/index.ts). */
+export const KEY_FIELDS: Readonly<Record<MergeKind, ReadonlyArray<string>>> = Object.fromEntries(MERGE_KINDS.map((k) => [k, recordKinds[k].keyFields])) as Record<MergeKind, ReadonlyArray<string>>;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The kind of one row, or undefined when it matches none. */
+/** The kind of one row (recordKind), or undefined when it is not a kind merge knows. */
 export function detectKind(row: unknown): MergeKind | undefined {
-  if (!isObj(row)) return undefined;
-  if ("chosen" in row && "rejected" in row) return "pair";
-  if ("context_dependent" in row && "turn" in row) return "context";
-  if (Array.isArray(row.judge) && "model" in row && "turn" in row) return "judgment";
-  if ("model_id" in row && Array.isArray(row.choices)) return "answer";
-  if (Array.isArray(row.messages)) return "session";
-  return undefined;
+  const k = recordKind(row);
+  return k !== undefined && (MERGE_KINDS as ReadonlyArray<string>).includes(k) ? (k as MergeKind) : undefined;
 }
 
 /** Value at a dotted path (`meta.seed.id`), or undefined. */
@@ -97,15 +78,6 @@ export interface MergeCounts {
   conflicting: number;
 }
 
-/** A context-detection row (`parrot context detect`): the fields its readers rely on. */
-const ContextRowSchema = z.looseObject({
-  id: z.string().min(1, "must be a non-empty string"),
-  turn: z.number().int().min(1),
-  context_dependent: z.boolean(),
-  score: z.number().optional(),
-  cues: z.array(z.string()).optional(),
-});
-
 /**
  * Validate one row of `kind` as that kind's reader does: sessions (schema, roles user/assistant alternating from
  * the user, no empty content), pairs (schema, prompt ending with the user query), FastChat answers and judgments,
@@ -117,7 +89,7 @@ export function validateRow(kind: MergeKind, rec: JsonlRecord, file: string): vo
   else if (kind === "pair") pairFromRecord(rec, file);
   else if (kind === "answer") validateRecord(AnswerSchema, rec, file);
   else if (kind === "judgment") validateRecord(JudgmentSchema, rec, file);
-  else validateRecord(ContextRowSchema, rec, file);
+  else validateRecord(ContextLabelSchema, rec, file);
 }
 
 /** One input row: its file, line, parsed value and raw JSON text. */

@@ -6,11 +6,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { JudgmentSchema, loadAnswers, loadQuestions } from "../bench/data.js";
+import { loadAnswers, loadQuestions } from "../bench/data.js";
 import { detectFormat, readConversations } from "../conversations/readers.js";
 import { readPairs } from "../export/data.js";
 import { UserError } from "../io/errors.js";
 import { readJsonl, readLines, validateRecord } from "../io/jsonl.js";
+import { isJsonObject, recordKind } from "../records/index.js";
+import { JudgmentSchema } from "../records/judgment.js";
 import type { LoadedInputs } from "./data.js";
 
 /** Input files by kind. */
@@ -48,21 +50,20 @@ export function loadInputs(files: ReportFiles): LoadedInputs {
 export type FileKind = keyof ReportFiles | { ignored: string };
 
 /**
- * Classify one data file by its first record:
- * judgments `{model, turn, judgment|judge}`; answers `{model_id, choices}` (reference answers when the file name
- * contains "reference"); pairs `{chosen, rejected}`; questions `{question_id, category, turns}`; FastChat judge
- * prompts `{name, prompt_template}` are ignored; anything readConversations recognises is sessions.
+ * Classify one data file by its first record (recordKind, src/records/index.ts): judgments, answers (reference
+ * answers when the file name contains "reference"), pairs and questions; FastChat judge prompts
+ * `{name, prompt_template}` are ignored; anything readConversations recognises is sessions.
  */
 function classifyRecord(first: unknown, file: string): FileKind {
-  if (first === null || typeof first !== "object" || Array.isArray(first)) return { ignored: "first record is not a JSON object" };
-  const r = first as Record<string, unknown>;
-  if ("model" in r && "turn" in r && ("judgment" in r || "judge" in r)) return "judgments";
-  if ("model_id" in r && "choices" in r) return /reference/i.test(path.basename(file)) ? "references" : "answers";
-  if ("chosen" in r && "rejected" in r) return "pairs";
-  if ("question_id" in r && "turns" in r && "category" in r) return "questions";
-  if ("prompt_template" in r && "name" in r) return { ignored: "judge prompts" };
+  if (!isJsonObject(first)) return { ignored: "first record is not a JSON object" };
+  const kind = recordKind(first);
+  if (kind === "judgment") return "judgments";
+  if (kind === "answer") return /reference/i.test(path.basename(file)) ? "references" : "answers";
+  if (kind === "pair") return "pairs";
+  if (kind === "question") return "questions";
+  if ("prompt_template" in first && "name" in first) return { ignored: "judge prompts" };
   try {
-    detectFormat(r, file);
+    detectFormat(first, file);
     return "sessions";
   } catch {
     return { ignored: "not a judgment, answer, question, session or pair record" };

@@ -160,3 +160,21 @@ export function readLinesIfAny(file: string): string[] {
   }
   return text.split("\n").filter((l) => l.trim() !== "");
 }
+
+/**
+ * The resume keys (`keyOf`, the output's record module) of the whole lines of an output that parse: what a
+ * `--dry-run` leaves out of its estimate (readLinesIfAny: read-only, never repairs, never locks). A torn last line,
+ * or a row without a key, is not done.
+ */
+export function doneKeysIn(file: string, keyOf: (row: never) => string | undefined): Set<string> {
+  const done = new Set<string>();
+  for (const line of readLinesIfAny(file)) {
+    try {
+      const k = keyOf(JSON.parse(line) as never);
+      if (k) done.add(k);
+    } catch {
+      // a torn last line: not done
+    }
+  }
+  return done;
+}

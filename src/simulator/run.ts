@@ -19,6 +19,7 @@ import { PROMPT_VERSION } from "../collect/prompts.js";
 import { createSimulator, type SimulatorMode } from "../collect/simulators.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
+import { sessionSeedKey } from "../records/session.js";
 import { UserError } from "../io/errors.js";
 import { iterateExistingOutput } from "../io/jsonl.js";
 import { isContextLengthError } from "../llm/errors.js";
@@ -176,8 +177,7 @@ export async function runSimulatorEval(flags: EvalFlags, log: (line: string) => 
   let rollouts: SimulatorRow["rollouts"];
   if (flags.assistant) {
     const rollFile = path.join(runsDir, `${label}.rollouts.jsonl`);
-    const seedIdOf = (r: { meta?: { seed?: { id?: unknown } } }) => (typeof r.meta?.seed?.id === "string" ? r.meta.seed.id : undefined);
-    const roll = openResumable<Session>(rollFile, seedIdOf, { inputs, run: { command: "simulator eval", settings } });
+    const roll = openResumable<Session>(rollFile, sessionSeedKey, { inputs, run: { command: "simulator eval", settings } });
     const indexed = rolloutSeeds.map((seed, index) => ({ seed, index })).filter((s) => !roll.done.has(s.seed.id));
     log(`parrot simulator eval: ${rolloutK} rollouts of ${flags.turns} turns (${rolloutK - indexed.length} already done) with assistant ${flags.assistant} -> ${rollFile}`);
     const rfail = new ItemFailures({ command: "parrot simulator eval", unit: "rollouts", log });
