@@ -102,12 +102,12 @@ const CONC = N("concurrency", 2);
 for (const p of [...(REUSE ? [] : [ASK, CHAT, SESS, `${SESS}.manifest.json`]), CAPO, CAPO_SESS, PAIRS, `${PAIRS}.manifest.json`]) fresh(p);
 const t0 = performance.now();
 if (!REUSE) {
-await run("ask", ["train", "ask", "--data", trainFile, "--engine", "trl", "--base-model", "default", "--out", ASK, "--launch",
-  "--max-steps", N("ask-steps", 10), "--max-samples", N("ask-samples", 2), "--max-length", N("ask-length", 256)]);
-await run("collect", ["collect", "--seeds", trainFile, "--out", SESS, "--simulator", "parrot-ask", "--asker", `gguf:${path.join(ASK, "model.gguf")}`,
-  "--assistant", "default", "--turns", N("turns", 2), "--limit", N("sessions", 3), "--max-tokens", N("max-tokens", 64), "--query-max-tokens", "40", "--concurrency", CONC]);
-await run("chat", ["train", "chat", "--data", SESS, "--engine", "trl", "--base-model", "default", "--out", CHAT, "--launch",
-  "--max-steps", N("chat-steps", 3), "--max-samples", N("chat-samples", 2), "--max-length", N("chat-length", 256), "--max-turns", N("turns", 2)]);
+  await run("ask", ["train", "ask", "--data", trainFile, "--engine", "trl", "--base-model", "default", "--out", ASK, "--launch",
+    "--max-steps", N("ask-steps", 10), "--max-samples", N("ask-samples", 2), "--max-length", N("ask-length", 256)]);
+  await run("collect", ["collect", "--seeds", trainFile, "--out", SESS, "--simulator", "parrot-ask", "--asker", `gguf:${path.join(ASK, "model.gguf")}`,
+    "--assistant", "default", "--turns", N("turns", 2), "--limit", N("sessions", 3), "--max-tokens", N("max-tokens", 64), "--query-max-tokens", "40", "--concurrency", CONC]);
+  await run("chat", ["train", "chat", "--data", SESS, "--engine", "trl", "--base-model", "default", "--out", CHAT, "--launch",
+    "--max-steps", N("chat-steps", 3), "--max-samples", N("chat-samples", 2), "--max-length", N("chat-length", 256), "--max-turns", N("turns", 2)]);
 }
 // CaPO input: the collected sessions (parrot records) + the shortest train-split ShareGPT sessions with a
 // context-dependent query (heuristic detector), as parrot records cut after the response to that query.
