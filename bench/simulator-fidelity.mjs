@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 /**
- * The documented simulator comparison (issue 14, bench/README.md "Simulator fidelity"): on a held-out split of
+ * The documented simulator comparison (issue 14, bench/README.md "Simulator fidelity"): on the held-out split of
  * the ShareGPT sample and on OASST, real users vs the prompted simulator (B.2) and the untrained base in B.1
- * format, both on the default model (SmolLM2-135M-Instruct), through `parrot simulator eval`.
+ * format, both on the default model (SmolLM2-135M-Instruct), and, given TRAINED_ASKER (e.g.
+ * gguf:/tmp/toy13/ask/model.gguf, bench/toy-train.mjs's ask/model.gguf), the trained Parrot-Ask, through
+ * `parrot simulator eval`.
  *
- * Held-out ShareGPT split: sessions whose id falls in the first 20% of a seeded shuffle (seed 14) of all ids, the
- * same rule as `heldOutIds` below; the ids are written to bench/splits/sharegpt-heldout-seeded20.txt.
- * Usage: node bench/simulator-fidelity.mjs [OUT_DIR] [LIMIT] [QUERY_MAX_TOKENS]
+ * Held-out ShareGPT split: the ids in bench/splits/sharegpt-heldout.txt, the 20% that bench/toy-train.mjs keeps
+ * apart from its training split (FNV-1a of "parrot-split-0:" + id, mod 100 >= 80); no session trained on is
+ * evaluated.
+ * Usage: node bench/simulator-fidelity.mjs [OUT_DIR] [LIMIT] [QUERY_MAX_TOKENS] [TRAINED_ASKER]
+ *   SETS=sharegpt,oasst (default both) selects the data sets.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { seededShuffle } from "../dist/run/rng.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const out = path.resolve(process.argv[2] ?? "/tmp/parrot-simulator-fidelity");
@@ -22,15 +25,17 @@ const data = path.join(root, "../shared/data/dialogues");
 fs.mkdirSync(out, { recursive: true });
 
 const lines = fs.readFileSync(path.join(data, "sharegpt_v3_sample.jsonl"), "utf8").split("\n").filter(Boolean);
-const ids = [...new Set(lines.map((l) => String(JSON.parse(l).id)))].sort();
-const held = new Set(seededShuffle(ids, 14).slice(0, Math.round(ids.length * 0.2)));
-fs.mkdirSync(path.join(root, "bench/splits"), { recursive: true });
-fs.writeFileSync(path.join(root, "bench/splits/sharegpt-heldout-seeded20.txt"), [...held].sort().join("\n") + "\n");
+const held = new Set(fs.readFileSync(path.join(root, "bench/splits/sharegpt-heldout.txt"), "utf8").split("\n").filter(Boolean));
+const train = new Set(fs.readFileSync(path.join(root, "bench/splits/sharegpt-train.txt"), "utf8").split("\n").filter(Boolean));
+if ([...held].some((id) => train.has(id))) throw new Error("bench/splits: a held-out id is also in the train split");
 const heldFile = path.join(out, "sharegpt-heldout.jsonl");
 fs.writeFileSync(heldFile, lines.filter((l) => held.has(String(JSON.parse(l).id))).join("\n") + "\n");
 
-const sets = { sharegpt: heldFile, oasst: path.join(data, "oasst_en_100_tree.jsonl") };
+const trained = process.argv[5];
+const wanted = (process.env.SETS ?? "sharegpt,oasst").split(",");
+const sets = Object.fromEntries(Object.entries({ sharegpt: heldFile, oasst: path.join(data, "oasst_en_100_tree.jsonl") }).filter(([k]) => wanted.includes(k)));
 const runs = [
+  ...(trained ? [["parrot-ask-trained-toy", "parrot-ask", trained]] : []),
   ["prompted-smollm2", "prompted", "default"],
   ["b1-untrained-smollm2", "parrot-ask", "default"],
 ];
