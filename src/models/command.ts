@@ -146,8 +146,8 @@ export function register(program: Command): void {
     .requiredOption("--tokenizer <dir>", "folder with tokenizer.json + tokenizer_config.json (config.json optional)")
     .requiredOption("--out <file>", "output .gguf file")
     .option("--seed <n>", "seed of the random weights", intOption("seed", 0), 0)
-    .option("--layers <n>", "transformer blocks", intOption("layers"), 2)
-    .option("--embd <n>", "embedding width (multiple of 16)", intOption("embd"), 64)
+    .option("--layers <n>", "transformer blocks", intOption("layers", 0), 2)
+    .option("--embd <n>", "embedding width (multiple of 16)", intOption("embd", 0), 64)
     .option("--pre <name>", "llama.cpp pre-tokenizer name (default: detected, e.g. smollm or gpt2)")
     .action((flags: { tokenizer: string; out: string; seed: number; layers: number; embd: number; pre?: string }) => {
       const info = writeSmokeModel({
