@@ -10,7 +10,7 @@ import { runCliInProcess as runCli } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
 import { chatReply, lastInput, startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 import { writeJsonl } from "./reliability-support.js";
-import { MAX_UNPARSED_SHARE } from "../src/context/command.js";
+import { MAX_UNPARSED_SHARE } from "../src/context/judge.js";
 
 let server: FakeServer | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@
  * `parrot capo --context FILE`: the context-dependency decisions of `parrot context detect` rows (issue 12 item 7),
  * so the paper's selection (section 3.3: pronoun cues plus an LLM judgment) runs end to end.
  *
- * A row is `{id, turn, context_dependent, score?, cues?, heuristic?, judge?}` (src/context/command.ts ContextRow).
+ * A row is `{id, turn, context_dependent, score?, cues?, heuristic?, judge?}` (src/context/queries.ts ContextRow).
  * The judge's decision wins where present (`judge.context_dependent` true or false); otherwise (no judge, or the
  * judge gave no parseable verdict: null) the row's heuristic decision (`heuristic.context_dependent`, else
  * `context_dependent`) is used. When a query has two rows (merged files), one with a judge verdict wins.

@@ -11,6 +11,7 @@
  * - context-misunderstanding: "instruct ChatGPT to select irrelevant information from the conversation history and
  *   misinterpret it as ellipsis or anaphora information in the current query" -> one call that sees the history.
  */
+import { UserError } from "../io/errors.js";
 import type { ChatMessage } from "../llm/types.js";
 import type { Message } from "../conversations/session.js";
 
@@ -18,6 +19,16 @@ export const CAPO_PROMPT_VERSION = "parrot-capo/v1";
 
 export const STRATEGIES = ["context-neglect", "context-hallucination", "context-misunderstanding"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+
+/** Parse `--strategies a,b` against the three strategy names. @throws UserError naming the bad value. */
+export function parseStrategies(value: string): Strategy[] {
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UserError(`--strategies "${value}": expected a comma-separated list of ${STRATEGIES.join(", ")}`);
+  for (const s of items) {
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new UserError(`--strategies: unknown strategy "${s}"; expected ${STRATEGIES.join(", ")}`);
+  }
+  return [...new Set(items)] as Strategy[];
+}
 
 /** context-neglect: the query is sent alone, as a fresh single-turn conversation (no system prompt, no history). */
 export function neglectMessages(query: string): ChatMessage[] {

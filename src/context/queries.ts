@@ -1,0 +1,57 @@
+/**
+ * The queries `context detect` decides on: every user turn after the first, with its history, and their heuristic
+ * rows `{id, turn, context_dependent, score, cues}` (detect.ts decides).
+ */
+import type { Session } from "../conversations/session.js";
+import { detectContextDependency, type ContextDecision } from "./detect.js";
+
+/** One output row of `context detect` (with `--judge`, also both decisions). */
+export interface ContextRow extends ContextDecision {
+  id: string;
+  turn: number;
+  heuristic?: ContextDecision;
+  judge?: { context_dependent: boolean | null; model: string; prompt_version: string; rationale: string };
+}
+
+/** One user turn (>= 2) of a session with its history. */
+export interface QueryAt {
+  session: Session;
+  /** 1-based user turn */
+  turn: number;
+  /** index of the query in session.messages */
+  index: number;
+}
+
+/** Every user turn after the first, in session order. */
+export function queriesAfterFirst(sessions: ReadonlyArray<Session>): QueryAt[] {
+  const out: QueryAt[] = [];
+  for (const s of sessions) {
+    let turn = 0;
+    s.messages.forEach((m, index) => {
+      if (m.role !== "user") return;
+      turn++;
+      if (turn >= 2) out.push({ session: s, turn, index });
+    });
+  }
+  return out;
+}
+
+/** The key of a query (and of its row): `id/turn`. */
+export function queryKey(q: QueryAt): string {
+  return `${q.session.id}/${q.turn}`;
+}
+
+/** The heuristic decision for one query, from its session's earlier messages (pure). */
+export function heuristicDecision(q: QueryAt): ContextDecision {
+  return detectContextDependency(q.session.messages.slice(0, q.index), q.session.messages[q.index].content);
+}
+
+/** Heuristic rows `{id, turn, context_dependent, score, cues}` for the given queries (pure). */
+export function heuristicRows(queries: ReadonlyArray<QueryAt>): ContextRow[] {
+  return queries.map((q) => ({ id: q.session.id, turn: q.turn, ...heuristicDecision(q) }));
+}
+
+/** Heuristic rows for all sessions (pure). */
+export function detectSessions(sessions: ReadonlyArray<Session>): ContextRow[] {
+  return heuristicRows(queriesAfterFirst(sessions));
+}
