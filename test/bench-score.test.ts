@@ -157,13 +157,13 @@ describe("-1 retries", () => {
   const task = { question_id: 1, model: "m", turn: 1, promptName: "p", userPrompt: "u", messages: [{ role: "user" as const, content: "u" }] };
   it("re-asks until a rating appears", async () => {
     const m = scripted(["no rating", "still none", "Rating: [[6]]"]);
-    expect(await judgeWithRetries(m, task, 2)).toEqual({ judgment: "Rating: [[6]]", score: 6, attempts: 3 });
+    expect(await judgeWithRetries(m, task, { scoreRetries: 2 })).toEqual({ judgment: "Rating: [[6]]", score: 6, attempts: 3 });
   });
   it("keeps -1 after the bounded retries", async () => {
     const m = scripted(["no rating"]);
-    expect(await judgeWithRetries(m, task, 2)).toEqual({ judgment: "no rating", score: -1, attempts: 3 });
+    expect(await judgeWithRetries(m, task, { scoreRetries: 2 })).toEqual({ judgment: "no rating", score: -1, attempts: 3 });
     const once = scripted(["no rating"]);
-    expect((await judgeWithRetries(once, task, 0)).attempts).toBe(1);
+    expect((await judgeWithRetries(once, task, { scoreRetries: 0 })).attempts).toBe(1);
   });
 });
 

@@ -11,7 +11,7 @@ import { chatReply, lastInput, type FakeServer } from "./support/fake-openai.js"
 import { fakeServerPerTest } from "./support/server.js";
 import { readJsonl as rows, writeJsonl } from "./support/jsonl.js";
 import { SESSIONS, writeSessions } from "./support/sessions.js";
-import { MAX_UNPARSED_SHARE } from "../src/context/command.js";
+import { MAX_UNPARSED_SHARE } from "../src/context/judge.js";
 
 const servers = fakeServerPerTest();
 let server: FakeServer | undefined;

@@ -9,7 +9,9 @@
  * `prompt_template.format(...)`, the system message is its `system_prompt`; temperature 0, max tokens 2048.
  * MT-Bench++ (and `custom`) judge every turn k with the paper's Figure 4 prompt (prompts.ts) and the k-th reference.
  */
+import * as path from "node:path";
 import { isContextLengthError } from "../llm/errors.js";
+import { parseModelSpec } from "../llm/spec.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
 import { UserError } from "../io/errors.js";
 import { type BenchName, type JudgePrompt, NEED_REF_CATS } from "./data.js";
@@ -17,6 +19,14 @@ import type { Answer } from "../records/answer.js";
 import { qidKey, type Question } from "../records/question.js";
 import { FAILED_SCORE, parseScore, pythonFormat, TemplateError, templateFields } from "./score.js";
 import { MT_BENCH_PP_PROMPT_NAME, renderMtBenchPPPrompt } from "./prompts.js";
+
+/** The short model name recorded in `judge[0]` (FastChat writes e.g. "gpt-4"): from the spec, no model created. */
+export function judgeNameFromSpec(spec: string): string {
+  const p = parseModelSpec(spec, "judge");
+  if (p.kind === "http") return p.model;
+  if (p.kind === "gguf") return path.basename(p.path);
+  return p.name;
+}
 
 /** FastChat run_judge_single: judge sampling for OpenAI judges. */
 export const JUDGE_TEMPERATURE = 0;
@@ -238,6 +248,16 @@ export function planJudgments(
   return planMtBenchPP(questions, answers, models, references);
 }
 
+/** The options of a judge call (`judgeWithRetries`, `judgePair`: both take model, task, options). */
+export interface JudgeCallOptions {
+  /** Re-asks of a judgment without a rating (single) or verdict (pairwise); default DEFAULT_SCORE_RETRIES. */
+  scoreRetries?: number;
+  /** Max tokens of a judgment; default JUDGE_MAX_TOKENS (FastChat: 2048). */
+  maxTokens?: number;
+  /** Per-request timeout, ms (default: the model's). */
+  timeoutMs?: number;
+}
+
 /** Outcome of one judgment with -1 retries. */
 export interface JudgeOutcome {
   judgment: string;
@@ -247,18 +267,13 @@ export interface JudgeOutcome {
 }
 
 /**
- * Ask the judge, and while the judgment holds no rating (score -1) ask again, at most `scoreRetries` more times;
+ * Ask the judge, and while the judgment holds no rating (score -1) ask again, at most `options.scoreRetries` more times;
  * the last judgment is kept (still -1 when every attempt failed).
  * Sampling: temperature 0, max tokens 2048 unless `maxTokens` is given (FastChat run_judge_single for OpenAI judges).
  * @throws whatever the model throws after its own transport retries (UserError for HTTP).
  */
-export async function judgeWithRetries(
-  judge: LanguageModel,
-  task: JudgeTask,
-  scoreRetries = DEFAULT_SCORE_RETRIES,
-  timeoutMs?: number,
-  maxTokens = JUDGE_MAX_TOKENS,
-): Promise<JudgeOutcome> {
+export async function judgeWithRetries(judge: LanguageModel, task: JudgeTask, options: JudgeCallOptions = {}): Promise<JudgeOutcome> {
+  const { scoreRetries = DEFAULT_SCORE_RETRIES, maxTokens = JUDGE_MAX_TOKENS, timeoutMs } = options;
   let attempts = 0;
   for (;;) {
     attempts++;
@@ -356,22 +371,22 @@ export function planMtBenchPairwise(
 }
 
 /**
- * Play both games of a pair; a game whose judgment has no verdict is asked again up to `retries` times (FastChat
+ * Play both games of a pair; a game whose judgment has no verdict is asked again up to `scoreRetries` times (FastChat
  * keeps "error" at once). Winners are mapped as play_a_match_pair does: game 1 A -> model_1, game 2 A -> model_2.
  */
 export async function judgePair(
   judge: LanguageModel,
   task: PairTask,
-  retries = DEFAULT_SCORE_RETRIES,
-  maxTokens = JUDGE_MAX_TOKENS,
+  options: JudgeCallOptions = {},
 ): Promise<{ g1_winner: string; g2_winner: string; g1_judgment: string; g2_judgment: string; attempts: number }> {
+  const { scoreRetries: retries = DEFAULT_SCORE_RETRIES, maxTokens = JUDGE_MAX_TOKENS, timeoutMs } = options;
   let attempts = 0;
   const play = async (g: PairGame) => {
     for (let i = 0; ; i++) {
       attempts++;
       let c: { text: string };
       try {
-        c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, tag: { stage: i === 0 ? "judge-pair" : "judge-pair-retry", turn: task.turn } });
+        c = await judge.chat(g.messages, { temperature: JUDGE_TEMPERATURE, maxTokens, timeoutMs, tag: { stage: i === 0 ? "judge-pair" : "judge-pair-retry", turn: task.turn } });
       } catch (err) {
         if (isContextLengthError(err)) return { v: "error", text: `$ERROR$ context-length: ${err.message}` };
         throw err;

@@ -8,6 +8,7 @@ import { isContextLengthError } from "../llm/errors.js";
 import type { Message, Session } from "../conversations/session.js";
 import type { LanguageModel } from "../llm/types.js";
 import { detectContextDependency } from "../context/detect.js";
+import { queriesAfterFirst } from "../context/queries.js";
 import { seededShuffle } from "../run/rng.js";
 import type { EstimateBuilder, TokenCounter } from "../run/estimate.js";
 import { pairKey, type PreferencePair, type Strategy } from "../records/pair.js";
@@ -50,20 +51,15 @@ export function selectQueries(
   opts: { max?: number; seed?: number; decide?: (sessionId: string, turn: number) => QueryDecision | undefined } = {},
 ): CapoQuery[] {
   const out: CapoQuery[] = [];
-  for (const s of sessions) {
-    let turn = 0;
-    s.messages.forEach((m, index) => {
-      if (m.role !== "user") return;
-      turn++;
-      if (turn < 2) return;
-      const next = s.messages[index + 1];
-      if (!next || next.role !== "assistant" || next.content.trim() === "") return;
-      const history = s.messages.slice(0, index);
-      const d: QueryDecision | undefined = opts.decide ? opts.decide(s.id, turn) : detectContextDependency(history, m.content);
-      if (!d?.context_dependent) return;
-      const detector = { score: d.score, cues: d.cues, ...(d.decided_by ? { decided_by: d.decided_by } : {}) };
-      out.push({ session: s, turn, index, history, query: m.content, chosen: next.content, detector });
-    });
+  for (const { session: s, turn, index } of queriesAfterFirst(sessions)) {
+    const m = s.messages[index];
+    const next = s.messages[index + 1];
+    if (!next || next.role !== "assistant" || next.content.trim() === "") continue;
+    const history = s.messages.slice(0, index);
+    const d: QueryDecision | undefined = opts.decide ? opts.decide(s.id, turn) : detectContextDependency(history, m.content);
+    if (!d?.context_dependent) continue;
+    const detector = { score: d.score, cues: d.cues, ...(d.decided_by ? { decided_by: d.decided_by } : {}) };
+    out.push({ session: s, turn, index, history, query: m.content, chosen: next.content, detector });
   }
   if (opts.max === undefined || opts.max >= out.length) return out;
   return seededShuffle(out, opts.seed ?? 0).slice(0, opts.max);

@@ -17,7 +17,7 @@ import { digestValues } from "../run/manifest.js";
 import { EstimateBuilder, estimateNotes, ratesOf, tokenCounterOf } from "../run/estimate.js";
 import { readPrices } from "../run/prices.js";
 import { COST_HELP, breakdownLines } from "../run/usage.js";
-import { doneKeysIn } from "../run/estimate.js";
+import { readDoneKeys } from "../run/estimate.js";
 import { createModel } from "../llm/index.js";
 import { estimateCollect } from "./estimate.js";
 import { RESUMABLE_OUTPUT_HELP, openResumable } from "../run/output.js";
@@ -164,7 +164,7 @@ export const COLLECT_OUTPUT_HELP = [
  */
 async function dryRunCollect(flags: CollectFlags, seeds: Seed[], askerSpec: string, assistantSpec: string, prices: ReturnType<typeof readPrices>): Promise<void> {
   // Read-only (another run may be writing --out): whole lines that parse; nothing is repaired or locked.
-  const done = doneKeysIn(flags.out, sessionSeedKey);
+  const done = readDoneKeys(flags.out, sessionSeedKey);
   const todo = seeds.filter((s) => !done.has(s.id));
   const assistantModel = await createModel(assistantSpec, { flag: "assistant", parallel: 1 });
   const askerModel = askerSpec === assistantSpec ? assistantModel : await createModel(askerSpec, { flag: "asker", parallel: 1 });

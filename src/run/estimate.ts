@@ -19,8 +19,10 @@
  */
 import * as fs from "node:fs";
 import { UserError } from "../io/errors.js";
+import { createModel } from "../llm/index.js";
 import type { ChatMessage, LanguageModel } from "../llm/types.js";
-import { type Breakdown, type CallTag, emptyBreakdown } from "./usage.js";
+import type { PriceTable } from "./prices.js";
+import { type Breakdown, type CallTag, breakdownLines, emptyBreakdown } from "./usage.js";
 
 /** Counts prompt tokens the way a model's engine will. */
 export interface TokenCounter {
@@ -162,19 +164,53 @@ export function readLinesIfAny(file: string): string[] {
 }
 
 /**
- * The resume keys (`keyOf`, the output's record module) of the whole lines of an output that parse: what a
- * `--dry-run` leaves out of its estimate (readLinesIfAny: read-only, never repairs, never locks). A torn last line,
- * or a row without a key, is not done.
+ * The keys of the rows already in an output, for `--dry-run` (with `planTasks`, src/run/executor.ts): a read-only
+ * look (`readLinesIfAny`) at whole lines that parse; `keyOf` is the output's key function (`openResumable`'s), and
+ * a line it cannot key (torn, not an object, another kind) is not done.
  */
-export function doneKeysIn(file: string, keyOf: (row: never) => string | undefined): Set<string> {
+export function readDoneKeys<Row>(file: string, keyOf: (row: Row) => string | undefined): Set<string> {
   const done = new Set<string>();
   for (const line of readLinesIfAny(file)) {
     try {
-      const k = keyOf(JSON.parse(line) as never);
-      if (k) done.add(k);
+      const key = keyOf(JSON.parse(line) as Row);
+      if (key !== undefined) done.add(key);
     } catch {
       // a torn last line: not done
     }
   }
   return done;
+}
+
+/** A model as the estimator sees it: its id, how its prompt tokens are counted, its fill ratios. */
+export interface EstimateModel {
+  id: string;
+  counter: TokenCounter;
+  rates: ModelRates;
+}
+
+/**
+ * Print a one-model dry-run estimate on stderr: load `spec` only for its tokenizer (a local model; nothing is
+ * generated, no request is sent), let `fill` add the calls, then print `title`, the breakdown (with cost under
+ * `prices`) and the counting note (`source` replaces the rates' source there, e.g. capo's assumption).
+ */
+export async function printEstimate(
+  title: string,
+  spec: string,
+  flag: string,
+  prices: PriceTable | undefined,
+  fill: (builder: EstimateBuilder, model: EstimateModel) => void,
+  options: { source?: string } = {},
+): Promise<void> {
+  const model = await createModel(spec, { flag, parallel: 1 });
+  try {
+    const m: EstimateModel = { id: model.id, counter: tokenCounterOf(model), rates: ratesOf(model.id) };
+    const est = new EstimateBuilder();
+    fill(est, m);
+    process.stderr.write(title + "\n");
+    for (const line of breakdownLines("  estimate", est.result(), prices)) process.stderr.write(line + "\n");
+    const noted = options.source === undefined ? m : { ...m, rates: { ...m.rates, source: options.source } };
+    for (const line of estimateNotes([noted])) process.stderr.write(line + "\n");
+  } finally {
+    await model.close();
+  }
 }

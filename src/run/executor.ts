@@ -13,7 +13,12 @@
  * the same spec given for two roles is one model), a Progress, `runPool` over the items still to do with transient
  * failures skipped and counted (src/run/failures.ts), the token meter's item ledgers and budget (src/run/usage.ts),
  * the append of each finished item's rows, and the end-of-run lines.
+ *
+ * Beside the loop: `refuseOtherRows` (an output that holds rows this run must not extend: another kind, another
+ * model) and, for `--dry-run`, `readDoneKeys` (src/run/estimate.ts) with `planTasks`, so that an estimate covers the
+ * items a real run would play.
  */
+import { UserError } from "../io/errors.js";
 import { IncompleteRunError, ItemFailures } from "./failures.js";
 import { RequestLimiter, runPool } from "./limiter.js";
 import { createLimitedModel, summarizeModels, type LimitedModel } from "./models.js";
@@ -114,6 +119,12 @@ export interface ExecuteResult<Item> {
    * @throws IncompleteRunError
    */
   finish(): void;
+  /**
+   * `finish()` without the throw: print the model and token lines and return the `IncompleteRunError` (or
+   * `undefined`), for a command that runs a further part before it exits 3 (simulator eval: next queries, then
+   * rollouts).
+   */
+  report(): IncompleteRunError | undefined;
 }
 
 /**
@@ -170,19 +181,36 @@ export async function execute<Item, Row>(task: Task<Item, Row>, plan: TaskPlan<I
     for (const m of new Set(models)) await m.close();
   }
   const seconds = (Date.now() - started) / 1000;
+  const report = (): IncompleteRunError | undefined => {
+    if (models.length > 0) {
+      for (const l of summarizeModels(models)) process.stderr.write((opts.modelLineIndent ?? "") + l + "\n");
+      for (const l of output.usage.summaryLines(task.command, opts.prices)) process.stderr.write(l + "\n");
+    }
+    return failures.incomplete(output.usage);
+  };
   return {
     plan,
     played,
     written,
     failures,
     seconds,
+    report,
     finish() {
-      if (models.length > 0) {
-        for (const l of summarizeModels(models)) process.stderr.write((opts.modelLineIndent ?? "") + l + "\n");
-        for (const l of output.usage.summaryLines(task.command, opts.prices)) process.stderr.write(l + "\n");
-      }
-      const incomplete: IncompleteRunError | undefined = failures.incomplete(output.usage);
+      const incomplete = report();
       if (incomplete) throw incomplete;
     },
   };
+}
+
+/**
+ * Refuse to extend an output that holds rows of another kind (bench judge: dry-run rows among real ones, single
+ * grading among pairwise) or of another model (bench answer): when `other` matches existing rows, close the output
+ * and throw a UserError with `message(those rows)`.
+ * @throws UserError
+ */
+export function refuseOtherRows<Row>(output: ResumableOutput<Row>, other: (row: Row) => boolean, message: (rows: Row[]) => string): void {
+  const rows = output.existing.filter(other);
+  if (rows.length === 0) return;
+  output.appender.close();
+  throw new UserError(message(rows));
 }

@@ -2,6 +2,7 @@
  * Option parsing shared by commands: integers and numbers with range checks that fail as UserErrors
  * naming the flag.
  */
+import type { Command } from "commander";
 import { UserError } from "../io/errors.js";
 
 /** Parse a positive (or >= min) integer flag value. */
@@ -54,4 +55,51 @@ export function positiveNumberOption(flag: string) {
     if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UserError(`--${flag} "${value}": expected a number > 0`);
     return n;
   };
+}
+
+/**
+ * The options every resumable model-calling command shares (`--concurrency`, `--request-timeout`, `--shard`,
+ * `--dry-run`, `--max-total-tokens`, `--prices`), as commander passes them; a command's options interface extends it
+ * and its table adds them with `addModelRunOptions`.
+ */
+export interface ModelRunOptions {
+  concurrency: number;
+  /** Seconds (`timeoutSecondsOption`). */
+  requestTimeout?: number;
+  /** `I/N` (src/run/shard.ts `parseShard`). */
+  shard?: string;
+  dryRun?: boolean;
+  maxTotalTokens?: number;
+  /** Price table file (src/run/prices.ts `readPrices`). */
+  prices?: string;
+}
+
+/** What a command says in its `ModelRunOptions` help lines. */
+export interface ModelRunHelp {
+  /** `--concurrency` help (e.g. "questions in flight") and default. */
+  concurrency: string;
+  concurrencyDefault: number;
+  /** `--shard` help (which items a shard keeps). */
+  shard: string;
+  /** `--dry-run` help; the command has no `--dry-run` without it. */
+  dryRun?: string;
+  /** Put before the `--max-total-tokens` and `--prices` help (e.g. "with --judge: "). */
+  costPrefix?: string;
+}
+
+/**
+ * Add the `ModelRunOptions` to a command's options table, in this order: `--concurrency`, `--request-timeout`,
+ * `--shard`, `--dry-run` (when `help.dryRun`), `--max-total-tokens`, `--prices`.
+ * @returns `cmd`, to go on with its table
+ */
+export function addModelRunOptions(cmd: Command, help: ModelRunHelp): Command {
+  cmd
+    .option("--concurrency <n>", help.concurrency, intOption("concurrency"), help.concurrencyDefault)
+    .option("--request-timeout <sec>", "per-request timeout, seconds", timeoutSecondsOption("request-timeout"))
+    .option("--shard <I/N>", help.shard);
+  if (help.dryRun) cmd.option("--dry-run", help.dryRun);
+  const prefix = help.costPrefix ?? "";
+  return cmd
+    .option("--max-total-tokens <n>", `${prefix}stop starting calls once this run has used N tokens; exit 3, rerun to continue`, intOption("max-total-tokens"))
+    .option("--prices <file>", `${prefix}price table (JSON, per million tokens) for the cost lines`);
 }

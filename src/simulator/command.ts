@@ -1,15 +1,15 @@
 /**
- * `parrot simulator eval|show`: simulator fidelity against real users (issue 14). The work is in run.ts (the run),
- * eval.ts (items, scoring, summaries), metrics.ts (pure metrics) and show.ts (the table).
+ * `parrot simulator eval|show`: simulator fidelity against real users (issue 14). The options tables only; the work is
+ * in run-eval.ts (the run), run-show.ts, eval.ts (items, scoring, summaries), metrics.ts (pure metrics) and show.ts
+ * (the table).
  */
 import type { Command } from "commander";
 import { intOption, numberOption } from "../run/flags.js";
 import { DEFAULT_COLLECT_OPTIONS } from "../collect/collect.js";
-import { UserError } from "../io/errors.js";
 import { EXIT_CODES_HELP } from "../run/failures.js";
 import { RESUMABLE_OUTPUT_HELP } from "../run/output.js";
-import { readSimulatorRows, runSimulatorEval, type EvalFlags } from "./run.js";
-import { formatSimulatorTable } from "./show.js";
+import { runSimulatorEval, type SimulatorEvalOptions } from "./run-eval.js";
+import { runSimulatorShow, type SimulatorShowOptions } from "./run-show.js";
 
 const EVAL_HELP = [
   "",
@@ -43,17 +43,11 @@ export function register(program: Command): void {
     .option("--asker-temperature <t>", "simulator temperature", numberOption("asker-temperature", 0, 2), DEFAULT_COLLECT_OPTIONS.askerTemperature)
     .option("--max-tokens <n>", "assistant max new tokens in rollouts", intOption("max-tokens"), 256)
     .addHelpText("after", EVAL_HELP + "\n" + EXIT_CODES_HELP)
-    .action(async (flags: EvalFlags) => {
-      await runSimulatorEval(flags, (line) => process.stderr.write(line + "\n"));
-    });
+    .action((flags: SimulatorEvalOptions) => runSimulatorEval(flags));
   sim
     .command("show")
     .description("print the table of `parrot simulator eval` rows, the real-users row first")
     .argument("<file>", "the --out of parrot simulator eval")
     .option("--json", "print the rows as JSON")
-    .action((file: string, flags: { json?: boolean }) => {
-      const rows = readSimulatorRows(file);
-      if (rows.length === 0) throw new UserError(`${file}: no simulator rows (run parrot simulator eval --out ${file} first)`);
-      process.stdout.write(flags.json ? JSON.stringify(rows, null, 2) + "\n" : formatSimulatorTable(rows) + "\n");
-    });
+    .action((file: string, o: SimulatorShowOptions) => runSimulatorShow(file, o));
 }

@@ -3,7 +3,7 @@
  * digest, limit and seed), each group's real-users reference row first. Pure formatting; src/report reuses it.
  */
 import type { QueryMetrics } from "./metrics.js";
-import type { SimulatorRow } from "./run.js";
+import type { SimulatorRow } from "./run-eval.js";
 
 /** A printable number: fixed digits, "—" for null/NaN. */
 export function fmt(x: number | null | undefined, digits = 2): string {

@@ -1,6 +1,7 @@
 /**
- * The `parrot simulator eval` run: validate, generate the next queries on real history (runModelPool), collect
- * rollouts (collectSessions), then append one summary row per run to `--out`.
+ * The `parrot simulator eval` run: validate, generate the next queries on real history, collect rollouts (one
+ * `collectSession` each, as `parrot collect` does), both on the shared run loop (src/run/executor.ts), then append
+ * one summary row per run to `--out`.
  *
  * Files: `--out FILE` holds the table (one row per `--label`); the work of a run is kept beside it, each file
  * resumable with its own lock and run manifest (src/run/output.ts):
@@ -13,7 +14,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_COLLECT_OPTIONS, collectSessions } from "../collect/collect.js";
+import { type CollectDeps, DEFAULT_COLLECT_OPTIONS, type Seed, SeedTooLongError, collectSession } from "../collect/collect.js";
 import { sampleSeeds, usableSeeds } from "../collect/command.js";
 import { PROMPT_VERSION } from "../collect/prompts.js";
 import { createSimulator, type SimulatorMode } from "../collect/simulators.js";
@@ -23,13 +24,9 @@ import { sessionSeedKey } from "../records/session.js";
 import { UserError } from "../io/errors.js";
 import { iterateExistingOutput } from "../io/jsonl.js";
 import { isContextLengthError } from "../llm/errors.js";
-import { ItemFailures } from "../run/failures.js";
-import { RequestLimiter } from "../run/limiter.js";
+import { type Task, execute, planTasks } from "../run/executor.js";
 import { digestValues } from "../run/manifest.js";
-import { createLimitedModel, summarizeModels } from "../run/models.js";
 import { openResumable } from "../run/output.js";
-import { runModelPool } from "../run/pool.js";
-import { Progress } from "../run/progress.js";
 import { wordCount } from "./metrics.js";
 import {
   cutToTurns,
@@ -38,12 +35,13 @@ import {
   scoreRealQuery,
   summarizeNextQueries,
   summarizeSessions,
+  type NextQueryItem,
   type NextQueryRow,
   type NextQuerySummary,
   type RolloutSummary,
 } from "./eval.js";
 
-export interface EvalFlags {
+export interface SimulatorEvalOptions {
   sessions: string;
   simulator: SimulatorMode;
   asker: string;
@@ -73,6 +71,21 @@ export interface SimulatorRow {
   created: string;
 }
 
+/** One rollout: a held-out first query and its index in the sample (collect's session seed is `seed + index`). */
+interface RolloutItem {
+  seed: Seed;
+  index: number;
+}
+
+/** The rollouts' task kind: one session per item, keyed by the seed's id (collect's key). */
+const rolloutTask = {
+  command: "parrot simulator eval",
+  label: "rollouts",
+  unit: "rollouts",
+  key: (r: RolloutItem) => r.seed.id,
+  describe: (r: RolloutItem) => `session ${r.seed.id}`,
+};
+
 const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
 
 /** The default label: `SIMULATOR-MODELNAME`, file-name safe. */
@@ -93,7 +106,7 @@ export function readSimulatorRows(file: string): SimulatorRow[] {
  * @throws UserError on bad flags or input (before any file is written), a label in `--out` with other settings,
  *   or, at the end, IncompleteRunError (exit 3) when items failed after retries.
  */
-export async function runSimulatorEval(flags: EvalFlags, log: (line: string) => void): Promise<void> {
+export async function runSimulatorEval(flags: SimulatorEvalOptions, log: (line: string) => void = (line) => process.stderr.write(line + "\n")): Promise<void> {
   if (flags.simulator !== "parrot-ask" && flags.simulator !== "prompted") {
     throw new UserError(`--simulator "${flags.simulator}": expected parrot-ask or prompted`);
   }
@@ -128,23 +141,15 @@ export async function runSimulatorEval(flags: EvalFlags, log: (line: string) => 
   const inputs = { "--sessions": flags.sessions };
   const nextFile = path.join(runsDir, `${label}.next.jsonl`);
   const next = openResumable<NextQueryRow>(nextFile, (r) => r.key, { inputs, run: { command: "simulator eval", settings } });
-  const todo = items.filter((i) => !next.done.has(i.key));
-  log(`parrot simulator eval: ${items.length} next-query items (${items.length - todo.length} already done) from ${flags.sessions}; ${flags.simulator} simulator ${flags.asker} -> ${nextFile}`);
   const simulatorOpts = { temperature: flags.askerTemperature, maxTokens: flags.queryMaxTokens };
   let unavailable: string | undefined;
-  const { failures } = await runModelPool({
-    spec: flags.asker,
-    flag: "asker",
+  const nextTask: Task<NextQueryItem, NextQueryRow> = {
     command: "parrot simulator eval",
     label: "next queries",
     unit: "items",
-    total: items.length,
-    todo,
-    concurrency: flags.concurrency,
-    requestTimeout: flags.requestTimeout,
-    appender: next.appender,
+    key: (it) => it.key,
     describe: (it) => `item ${it.key}`,
-    work: async (model, it) => {
+    play: async ([model], it) => {
       const sim = createSimulator(flags.simulator, model);
       const seed = flags.seed * 1_000_003 + items.indexOf(it);
       let q: { query: string; tokens: number };
@@ -153,13 +158,12 @@ export async function runSimulatorEval(flags: EvalFlags, log: (line: string) => 
       } catch (err) {
         // A history over the simulator's context is a property of the item: recorded, left out of the metrics.
         if (!isContextLengthError(err)) throw err;
-        next.appender.append({ key: it.key, session_id: it.session_id, turn: it.turn, real: it.real, generated: "", ppl: null, skipped: "context-length", tokens: 0 });
-        return;
+        return { key: it.key, session_id: it.session_id, turn: it.turn, real: it.real, generated: "", ppl: null, skipped: "context-length", tokens: 0 };
       }
       // Once the engine said it cannot score, do not ask again for every item.
       const ppl = unavailable ? { none: unavailable } : await scoreRealQuery(model, flags.simulator, it);
       if ("none" in ppl && ppl.none.startsWith("not-available")) unavailable = ppl.none;
-      const row: NextQueryRow = {
+      return {
         key: it.key,
         session_id: it.session_id,
         turn: it.turn,
@@ -169,47 +173,52 @@ export async function runSimulatorEval(flags: EvalFlags, log: (line: string) => 
         ...("none" in ppl && { ppl_none: ppl.none }),
         tokens: q.tokens,
       };
-      next.appender.append(row);
     },
-  });
-  let incomplete = failures.incomplete();
+  };
+  const plan = planTasks(nextTask, items, next.done);
+  log(`parrot simulator eval: ${items.length} next-query items (${plan.already} already done) from ${flags.sessions}; ${flags.simulator} simulator ${flags.asker} -> ${nextFile}`);
+  const nextResult = await execute(nextTask, plan, { output: next, models: [{ spec: flags.asker, flag: "asker" }], concurrency: flags.concurrency, requestTimeout: flags.requestTimeout });
+  let incomplete = nextResult.report();
 
   let rollouts: SimulatorRow["rollouts"];
   if (flags.assistant) {
     const rollFile = path.join(runsDir, `${label}.rollouts.jsonl`);
     const roll = openResumable<Session>(rollFile, sessionSeedKey, { inputs, run: { command: "simulator eval", settings } });
-    const indexed = rolloutSeeds.map((seed, index) => ({ seed, index })).filter((s) => !roll.done.has(s.seed.id));
-    log(`parrot simulator eval: ${rolloutK} rollouts of ${flags.turns} turns (${rolloutK - indexed.length} already done) with assistant ${flags.assistant} -> ${rollFile}`);
-    const rfail = new ItemFailures({ command: "parrot simulator eval", unit: "rollouts", log });
-    if (indexed.length) {
-      const limiter = new RequestLimiter(flags.concurrency);
-      const progress = new Progress({ label: "rollouts", total: rolloutK, unit: "sessions", initial: rolloutK - indexed.length });
-      const modelOpts = { limiter, requestTimeoutSec: flags.requestTimeout, parallel: Math.min(flags.concurrency, os.availableParallelism() * 4), progress };
-      const assistant = await createLimitedModel(flags.assistant, { ...modelOpts, flag: "assistant" });
-      const asker = flags.asker === flags.assistant ? assistant : await createLimitedModel(flags.asker, { ...modelOpts, flag: "asker" });
-      try {
-        await collectSessions(
-          indexed,
-          {
-            assistant,
-            simulator: createSimulator(flags.simulator, asker),
-            askerId: asker.id,
-            out: roll.appender,
-            onSession: (_id, ok) => ok && progress.tick(),
-            log: (l) => progress.log(l),
-            failures: rfail,
-          },
-          { ...DEFAULT_COLLECT_OPTIONS, turns: flags.turns, concurrency: flags.concurrency, seed: flags.seed, assistantMaxTokens: flags.maxTokens, askerMaxTokens: flags.queryMaxTokens, askerTemperature: flags.askerTemperature },
-        );
-      } finally {
-        progress.stop();
-        roll.appender.close();
-        for (const l of summarizeModels([assistant, asker])) log(`  ${l}`);
-        await assistant.close();
-        if (asker !== assistant) await asker.close();
-      }
-    } else roll.appender.close();
-    incomplete ??= rfail.incomplete();
+    const rollPlan = planTasks(rolloutTask, rolloutSeeds.map((seed, index) => ({ seed, index })), roll.done);
+    log(`parrot simulator eval: ${rolloutK} rollouts of ${flags.turns} turns (${rolloutK - rollPlan.todo.length} already done) with assistant ${flags.assistant} -> ${rollFile}`);
+    const collectOpts = { ...DEFAULT_COLLECT_OPTIONS, turns: flags.turns, concurrency: flags.concurrency, seed: flags.seed, assistantMaxTokens: flags.maxTokens, askerMaxTokens: flags.queryMaxTokens, askerTemperature: flags.askerTemperature };
+    let deps: CollectDeps | undefined; // once the models exist (onStart)
+    const rollResult = await execute(
+      {
+        ...rolloutTask,
+        play: async (_models, { seed, index }) => {
+          try {
+            return await collectSession(seed, index, deps!, collectOpts);
+          } catch (err) {
+            // As `parrot collect` does: a seed over the context is skipped, not a failure.
+            if (!(err instanceof SeedTooLongError)) throw err;
+            deps!.log?.(`parrot collect: ${err.message}; skipped`);
+            return undefined;
+          }
+        },
+      },
+      rollPlan,
+      {
+        output: roll,
+        models: [
+          { spec: flags.assistant, flag: "assistant" },
+          { spec: flags.asker, flag: "asker" },
+        ],
+        concurrency: flags.concurrency,
+        requestTimeout: flags.requestTimeout,
+        parallel: Math.min(flags.concurrency, os.availableParallelism() * 4),
+        modelLineIndent: "  ",
+        onStart: ([assistant, asker], progressLog) => {
+          deps = { assistant, simulator: createSimulator(flags.simulator, asker), askerId: asker.id, out: roll.appender, log: progressLog };
+        },
+      },
+    );
+    incomplete ??= rollResult.report();
     if (!incomplete) {
       const collected = [...iterateExistingOutput(rollFile)].map((r) => r.value as Session);
       const wanted = new Set(rolloutSeeds.map((s) => s.id));
