@@ -10,7 +10,7 @@ import { SHARED, runCliInProcess as runCli } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
 import { startFakeOpenAI, type FakeServer } from "./support/fake-openai.js";
 import { STACK_RE, writeJsonl } from "./reliability-support.js";
-import { SeedCollector } from "../src/collect/command.js";
+import { SeedCollector } from "../src/collect/seeds.js";
 import { DEFAULT_FILTER_CONFIG } from "../src/collect/filters.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
