@@ -3,7 +3,6 @@
  * sft-ask, and CaPO preference pairs for dpo. All input is read and validated before anything is written.
  */
 import { z } from "zod";
-import { intOption } from "../run/flags.js";
 import { readConversations } from "../conversations/readers.js";
 import type { Message, Session } from "../conversations/session.js";
 import { readJsonl, validateRecord, type JsonlRecord } from "../io/jsonl.js";
@@ -139,9 +138,4 @@ export function readTrainingSessions(file: string, maxTurns?: number): { session
 export function formatSkips(skipped: Record<string, number>): string {
   const parts = Object.entries(skipped).map(([k, v]) => `${v} ${k}`);
   return parts.length ? parts.join(", ") : "none skipped";
-}
-
-/** Parse a positive integer flag. @throws UserError. */
-export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
-  return value === undefined ? undefined : intOption(flag.replace(/^--/, ""))(value);
 }

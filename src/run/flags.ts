@@ -9,7 +9,7 @@ export function intOption(flag: string, min = 1) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new UserError(`--${flag} "${value}": expected an integer >= ${min}`);
+      throw new UserError(`--${flag} "${value}": expected ${min === 0 ? "a non-negative integer" : `an integer >= ${min}`}`);
     }
     return n;
   };
