@@ -11,7 +11,7 @@ import { tempDir } from "./support/tmp.js";
 import { type FakeServer } from "./support/fake-openai.js";
 import { fakeServerPerTest } from "./support/server.js";
 import { readJsonl as rows, writeJsonl } from "./support/jsonl.js";
-import { SeedCollector } from "../src/collect/command.js";
+import { SeedCollector } from "../src/collect/seeds.js";
 import { DEFAULT_FILTER_CONFIG } from "../src/collect/filters.js";
 
 const SEEDS = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");

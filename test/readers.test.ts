@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readConversations, seedQuery } from "../src/conversations/readers.js";
 import { readSessionFile } from "../src/conversations/session.js";
-import { usableSeeds } from "../src/collect/command.js";
+import { usableSeeds } from "../src/collect/seeds.js";
 import { InputError } from "../src/io/errors.js";
 import { SHARED } from "./support/cli.js";
 

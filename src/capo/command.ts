@@ -2,7 +2,7 @@
  * `parrot capo FILE --assistant SPEC --out FILE [--context FILE] [--strategies ...] [--max-queries N] [--concurrency C]
  *  [--seed S] [--request-timeout SEC] [--shard I/N] [--max-attempts K]`
  *
- * The options table of CaPO preference pairs (paper section 3.3); the run is run-capo.ts. A pair whose model call
+ * The options table of CaPO preference pairs (paper section 3.3); the run is run.ts. A pair whose model call
  * fails for good after transient errors (5xx, 429, timeouts, ...) is skipped and counted; the run goes on and exits
  * 3 (src/run/failures.ts): rerun it.
  */
@@ -12,7 +12,7 @@ import { addModelRunOptions, intOption } from "../run/flags.js";
 import { RESUMABLE_OUTPUT_HELP } from "../run/output.js";
 import { COST_HELP } from "../run/usage.js";
 import { STRATEGIES, parseStrategies } from "../records/pair.js";
-import { type CapoOptions, runCapo } from "./run-capo.js";
+import { type CapoOptions, runCapo } from "./run.js";
 
 export function register(program: Command): void {
   addModelRunOptions(

@@ -14,7 +14,8 @@ import type { UsageMeter } from "../run/usage.js";
 import type { JsonlAppender } from "../io/jsonl.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
 import { PROMPT_VERSION } from "./prompts.js";
-import type { SimulatedQuery, UserSimulator } from "./simulators.js";
+import type { Task } from "../run/executor.js";
+import { createSimulator, type SimulatedQuery, type SimulatorMode, type UserSimulator } from "./simulators.js";
 
 /**
  * The question a run-on simulated query starts with: the text up to and including its first "?", when that is at
@@ -118,11 +119,14 @@ export interface CollectDeps {
   usage?: UsageMeter;
 }
 
+/** What one session needs: the models (the asker behind the simulator), the asker's id and the session id. */
+export type SessionDeps = Pick<CollectDeps, "assistant" | "simulator" | "askerId" | "sessionId">;
+
 /**
  * Run one session from a seed to `opts.turns` user turns (or an early stop).
  * @returns the finished session; throws ModelCallError when a model call fails for good.
  */
-export async function collectSession(seed: Seed, index: number, deps: CollectDeps, opts: CollectOptions): Promise<Session> {
+export async function collectSession(seed: Seed, index: number, deps: SessionDeps, opts: CollectOptions): Promise<Session> {
   const messages: Message[] = [{ role: "user", content: seed.query }];
   const rejections: Rejection[] = [];
   /** Run-on queries cut at the cap whose first question was kept (the full generated text, for review). */
@@ -261,46 +265,69 @@ export async function collectSession(seed: Seed, index: number, deps: CollectDep
   };
 }
 
+/** One item of a collection run: a seed and its index in the full sample (sampling seeds do not depend on resume state). */
+export interface SeedItem {
+  seed: Seed;
+  index: number;
+}
+
+/** Counters of a collection run, all zero. */
+export function newCollectCounters(): CollectCounters {
+  return { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {}, skippedSeeds: {}, truncatedResponses: 0 };
+}
+
+/** Count a written session: its early stop, its rejected queries, its responses cut at max tokens. */
+export function countSession(counters: CollectCounters, session: Session): void {
+  counters.sessions++;
+  counters.truncatedResponses += Number(session.meta.truncated_responses ?? 0);
+  const stop = String(session.meta.stop_reason);
+  if (stop !== "turns") counters.stoppedEarly[stop] = (counters.stoppedEarly[stop] ?? 0) + 1;
+  for (const r of session.meta.filtered as Rejection[]) counters.rejectedQueries[r.reason] = (counters.rejectedQueries[r.reason] ?? 0) + 1;
+}
+
 /**
- * Collect sessions for `seeds` (already sampled and with finished ones removed), writing each as it finishes.
- * Transient model failures (retries exhausted) skip the session and are counted (`deps.failures`, src/run/failures.ts):
- * a rerun retries it. Permanent failures (401, 404, bad request) abort the run.
- * @param seeds pairs of (seed, index in the full sample) so sampling seeds do not depend on resume state.
+ * Play one seed (`collectSession`): a seed query too long for the assistant's context is skipped, counted in
+ * `counters.skippedSeeds` and logged, and gives no session (undefined).
  */
-export async function collectSessions(
-  seeds: ReadonlyArray<{ seed: Seed; index: number }>,
-  deps: CollectDeps,
+export async function playSeed(
+  { seed, index }: SeedItem,
+  deps: SessionDeps & Pick<CollectDeps, "log">,
   opts: CollectOptions,
-): Promise<CollectCounters> {
-  const counters: CollectCounters = { sessions: 0, stoppedEarly: {}, failed: 0, rejectedQueries: {}, skippedSeeds: {}, truncatedResponses: 0 };
-  const failures = deps.failures ?? new ItemFailures({ command: "parrot collect", unit: "sessions", log: deps.log ?? (() => {}) });
-  const worker = failures.wrap<{ seed: Seed; index: number }>(
-    ({ seed }) => `session ${seed.id}`,
-    async ({ seed, index }) => {
-      let session: Session;
-      try {
-        session = await collectSession(seed, index, deps, opts);
-      } catch (err) {
-        if (!(err instanceof SeedTooLongError)) throw err;
-        counters.skippedSeeds["context-length"] = (counters.skippedSeeds["context-length"] ?? 0) + 1;
-        deps.log?.(`parrot collect: ${err.message}; skipped`);
-        deps.onSession?.(seed.id, false);
-        return;
-      }
-      deps.out.append(session);
-      counters.sessions++;
-      counters.truncatedResponses += Number(session.meta.truncated_responses ?? 0);
-      const stop = String(session.meta.stop_reason);
-      if (stop !== "turns") counters.stoppedEarly[stop] = (counters.stoppedEarly[stop] ?? 0) + 1;
-      for (const r of session.meta.filtered as Rejection[]) counters.rejectedQueries[r.reason] = (counters.rejectedQueries[r.reason] ?? 0) + 1;
-      deps.onSession?.(seed.id, true);
-    },
-    ({ seed }) => {
-      counters.failed++;
-      deps.onSession?.(seed.id, false);
-    },
-  );
-  const usage = deps.usage;
-  await runPool(usage ? usage.until(seeds) : seeds, opts.concurrency, usage ? usage.scoped(worker) : worker);
-  return counters;
+  counters: CollectCounters,
+): Promise<Session | undefined> {
+  try {
+    return await collectSession(seed, index, deps, opts);
+  } catch (err) {
+    if (!(err instanceof SeedTooLongError)) throw err;
+    counters.skippedSeeds["context-length"] = (counters.skippedSeeds["context-length"] ?? 0) + 1;
+    deps.log?.(`parrot collect: ${err.message}; skipped`);
+    return undefined;
+  }
+}
+
+/** The resume key of a collection item: its seed id (a session row's `meta.seed.id`). */
+export function seedItemKey(item: SeedItem): string {
+  return item.seed.id;
+}
+
+/**
+ * `parrot collect`'s task kind (src/run/executor.ts): one seed per item, played with the models
+ * `[assistant, asker]` (the asker behind a `mode` simulator); sessions get their id from `sessionId`; seeds skipped
+ * as too long are counted in `counters` (the written sessions are counted by the caller's `onRow`, `countSession`).
+ */
+export function collectTask(run: {
+  mode: SimulatorMode;
+  opts: CollectOptions;
+  counters: CollectCounters;
+  sessionId?: (seed: Seed) => string;
+}): Task<SeedItem, Session> {
+  return {
+    command: "parrot collect",
+    label: "collect",
+    unit: "sessions",
+    key: seedItemKey,
+    describe: ({ seed }) => `session ${seed.id}`,
+    play: ([assistant, asker], item, log) =>
+      playSeed(item, { assistant, simulator: createSimulator(run.mode, asker), askerId: asker.id, sessionId: run.sessionId, log }, run.opts, run.counters),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * `parrot context detect FILE --out FILE [--judge SPEC] [--concurrency C] [--request-timeout SEC] [--shard I/N]`
  *
- * The options table; the run is run-detect.ts. For every user turn after the first of every session:
+ * The options table; the run is run.ts. For every user turn after the first of every session:
  * `{id, turn, context_dependent, score, cues}` (turn is the 1-based user turn). With `--judge`, an LLM confirms or
  * rejects each heuristic decision (paper section 3.3: "pronoun recognition + GPT-4 judgment"; judge.ts); rows then
  * also carry `heuristic` and `judge` with both decisions, and `context_dependent` is the judge's verdict (the
@@ -15,7 +15,7 @@ import { addModelRunOptions } from "../run/flags.js";
 import { RESUMABLE_OUTPUT_HELP } from "../run/output.js";
 import { costHelp } from "../run/usage.js";
 import { MAX_UNPARSED_SHARE } from "./judge.js";
-import { type ContextDetectOptions, runContextDetect } from "./run-detect.js";
+import { type ContextDetectOptions, runContextDetect } from "./run.js";
 
 export function register(program: Command): void {
   const context = program.command("context").description("context-dependent queries (paper 3.3)");

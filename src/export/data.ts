@@ -89,8 +89,3 @@ export function formatSkips(skipped: Record<string, number>): string {
   const parts = Object.entries(skipped).map(([k, v]) => `${v} ${k}`);
   return parts.length ? parts.join(", ") : "none skipped";
 }
-
-/** Parse a positive integer flag. @throws UserError. */
-export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
-  return value === undefined ? undefined : intOption(flag.replace(/^--/, ""))(value);
-}

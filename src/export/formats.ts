@@ -206,3 +206,12 @@ export function llamaFactoryDatasetInfo(kind: ExportKind, fileName: string): Rec
   entry.tags = { role_tag: "from", content_tag: "value", user_tag: "human", assistant_tag: "gpt", system_tag: "system" };
   return entry;
 }
+
+/**
+ * The records `parrot train` writes for its engine: the first `maxSamples` (all without it), pre-tokenized ones
+ * (TRL SFT, `tokenized`) as `{input_ids, labels}` only: TRL keeps given labels and builds the attention mask itself.
+ */
+export function engineRecords(records: ReadonlyArray<ExportRecord>, o: { tokenized: boolean; maxSamples?: number }): ExportRecord[] {
+  const kept = o.maxSamples !== undefined ? records.slice(0, o.maxSamples) : [...records];
+  return o.tokenized ? kept.map((r) => ({ input_ids: r.input_ids, labels: r.labels })) : kept;
+}

@@ -44,8 +44,9 @@ export interface Task<Item, Row> {
    * Play one item: its model calls with `models` (in the order of `ExecuteOptions.models`), then the rows to append.
    * Rows are appended only after `play` returns, so an item whose calls failed leaves nothing and a rerun retries it.
    * Return `undefined` (or `[]`) for an item that is done without a row (e.g. a seed skipped as too long).
+   * `log` prints a line on stderr without breaking the progress bar (e.g. collect's "seed ...: skipped" line).
    */
-  play(models: LimitedModel[], item: Item): Promise<Row | Row[] | undefined>;
+  play(models: LimitedModel[], item: Item, log: (line: string) => void): Promise<Row | Row[] | undefined>;
 }
 
 /** Which items a run covers: this shard's (`mine`) and, of those, the ones not yet in the output (`todo`). */
@@ -162,9 +163,10 @@ export async function execute<Item, Row>(task: Task<Item, Row>, plan: TaskPlan<I
         }
         models.push(m);
       }
-      opts.onStart?.(models, (line) => progress.log(line));
+      const log = (line: string) => progress.log(line);
+      opts.onStart?.(models, log);
       const worker = failures.wrap(task.describe, async (item: Item) => {
-        const rows = await task.play(models, item);
+        const rows = await task.play(models, item, log);
         for (const row of rows === undefined ? [] : Array.isArray(rows) ? rows : [rows]) {
           output.appender.append(row);
           written++;

@@ -14,8 +14,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type CollectDeps, DEFAULT_COLLECT_OPTIONS, type Seed, SeedTooLongError, collectSession } from "../collect/collect.js";
-import { sampleSeeds, usableSeeds } from "../collect/command.js";
+import { DEFAULT_COLLECT_OPTIONS, type Seed, collectTask, newCollectCounters, seedItemKey } from "../collect/collect.js";
+import { sampleSeeds, usableSeeds } from "../collect/seeds.js";
 import { PROMPT_VERSION } from "../collect/prompts.js";
 import { createSimulator, type SimulatorMode } from "../collect/simulators.js";
 import { readConversations } from "../conversations/readers.js";
@@ -71,20 +71,8 @@ export interface SimulatorRow {
   created: string;
 }
 
-/** One rollout: a held-out first query and its index in the sample (collect's session seed is `seed + index`). */
-interface RolloutItem {
-  seed: Seed;
-  index: number;
-}
-
-/** The rollouts' task kind: one session per item, keyed by the seed's id (collect's key). */
-const rolloutTask = {
-  command: "parrot simulator eval",
-  label: "rollouts",
-  unit: "rollouts",
-  key: (r: RolloutItem) => r.seed.id,
-  describe: (r: RolloutItem) => `session ${r.seed.id}`,
-};
+/** The rollouts' names in collect's task kind (its key and item: the seed, keyed by id, `seed + index` sampling). */
+const rolloutTask = { command: "parrot simulator eval", label: "rollouts", unit: "rollouts" };
 
 const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
 
@@ -184,24 +172,12 @@ export async function runSimulatorEval(flags: SimulatorEvalOptions, log: (line: 
   if (flags.assistant) {
     const rollFile = path.join(runsDir, `${label}.rollouts.jsonl`);
     const roll = openResumable<Session>(rollFile, sessionSeedKey, { inputs, run: { command: "simulator eval", settings } });
-    const rollPlan = planTasks(rolloutTask, rolloutSeeds.map((seed, index) => ({ seed, index })), roll.done);
+    const rollPlan = planTasks({ key: seedItemKey }, rolloutSeeds.map((seed, index) => ({ seed, index })), roll.done);
     log(`parrot simulator eval: ${rolloutK} rollouts of ${flags.turns} turns (${rolloutK - rollPlan.todo.length} already done) with assistant ${flags.assistant} -> ${rollFile}`);
     const collectOpts = { ...DEFAULT_COLLECT_OPTIONS, turns: flags.turns, concurrency: flags.concurrency, seed: flags.seed, assistantMaxTokens: flags.maxTokens, askerMaxTokens: flags.queryMaxTokens, askerTemperature: flags.askerTemperature };
-    let deps: CollectDeps | undefined; // once the models exist (onStart)
+    // The rollouts are `parrot collect`'s own item (collectTask: filters, a seed over the context skipped).
     const rollResult = await execute(
-      {
-        ...rolloutTask,
-        play: async (_models, { seed, index }) => {
-          try {
-            return await collectSession(seed, index, deps!, collectOpts);
-          } catch (err) {
-            // As `parrot collect` does: a seed over the context is skipped, not a failure.
-            if (!(err instanceof SeedTooLongError)) throw err;
-            deps!.log?.(`parrot collect: ${err.message}; skipped`);
-            return undefined;
-          }
-        },
-      },
+      { ...collectTask({ mode: flags.simulator, opts: collectOpts, counters: newCollectCounters() }), ...rolloutTask },
       rollPlan,
       {
         output: roll,
@@ -213,9 +189,6 @@ export async function runSimulatorEval(flags: SimulatorEvalOptions, log: (line: 
         requestTimeout: flags.requestTimeout,
         parallel: Math.min(flags.concurrency, os.availableParallelism() * 4),
         modelLineIndent: "  ",
-        onStart: ([assistant, asker], progressLog) => {
-          deps = { assistant, simulator: createSimulator(flags.simulator, asker), askerId: asker.id, out: roll.appender, log: progressLog };
-        },
       },
     );
     incomplete ??= rollResult.report();

@@ -14,9 +14,16 @@
  *   `optimizer`, `lr_scheduler`, `learning_rate`, `warmup_steps`.
  */
 import { UserError } from "../io/errors.js";
+import type { ExportKind } from "../export/formats.js";
 
 export type TrainKind = "ask" | "chat" | "capo";
 export type Engine = "trl" | "axolotl";
+
+/** The `parrot export` kind of each training kind's data. */
+export const KIND_TO_EXPORT: Record<TrainKind, ExportKind> = { ask: "sft-ask", chat: "sft-chat", capo: "dpo" };
+
+/** LoRA settings of `--lora` (PEFT, all linear layers). */
+export const LORA = { r: 16, alpha: 32, dropout: 0.05 } as const;
 
 /** Section 4.1.3 of the paper. */
 export const PAPER = {

@@ -21,6 +21,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../io/errors.js";
 import { modelCacheDir } from "../models/pull.js";
+import type { Engine } from "./config.js";
 
 /** Root of the repository / installed package (holds `python/`). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -200,4 +201,24 @@ export async function ensureLlamaCpp(opts: { env?: NodeJS.ProcessEnv; log?: (lin
     fs.rmSync(tmp, { recursive: true, force: true }); // another process won the race
   }
   return dest;
+}
+
+/**
+ * Is the engine installed? Its CLI on PATH (`trl`, `axolotl`; launching also needs `accelerate` for several
+ * devices), else `python3 -c "import <module>"`.
+ */
+export function engineInstalled(engine: Engine, env: NodeJS.ProcessEnv = process.env): { ok: boolean; how: string } {
+  const dirs = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  for (const d of dirs) {
+    const p = path.join(d, engine);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return { ok: true, how: p };
+    } catch {
+      /* not here */
+    }
+  }
+  const py = spawnSync("python3", ["-c", `import ${engine}`], { env, stdio: "ignore", timeout: 120_000 });
+  if (py.status === 0) return { ok: true, how: `python3 -c "import ${engine}"` };
+  return { ok: false, how: py.error ? "python3 not found" : `python3 cannot import ${engine}` };
 }
