@@ -11,6 +11,8 @@
  * evaluated.
  * Usage: node bench/simulator-fidelity.mjs [OUT_DIR] [LIMIT] [QUERY_MAX_TOKENS] [TRAINED_ASKER]
  *   SETS=sharegpt,oasst (default both) selects the data sets.
+ *   PROMPTED_ASKERS=qwen2.5-coder-1.5b (comma-separated registry model names) adds a prompted (B.2) row per model, labelled
+ *   prompted-<spec>. Rows already in OUT_DIR/<set>.jsonl are skipped, so a rerun with it adds only the new rows.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,6 +40,7 @@ const runs = [
   ...(trained ? [["parrot-ask-trained-toy", "parrot-ask", trained]] : []),
   ["prompted-smollm2", "prompted", "default"],
   ["b1-untrained-smollm2", "parrot-ask", "default"],
+  ...(process.env.PROMPTED_ASKERS ?? "").split(",").filter(Boolean).map((m) => [`prompted-${m}`, "prompted", m]),
 ];
 for (const [set, file] of Object.entries(sets)) {
   for (const [label, sim, asker] of runs) {
