@@ -16,6 +16,14 @@ import { type JudgeOptions, runJudge } from "./run-judge.js";
 import { type QuestionsOptions, runQuestions } from "./run-questions.js";
 import { type ShowOptions, runShow } from "./run-show.js";
 
+/** The benchmark and its question files, the same for `bench answer` and `bench judge`. */
+function benchInputs(cmd: Command): Command {
+  return cmd
+    .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
+    .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
+    .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE);
+}
+
 export function register(program: Command): void {
   const bench = program
     .command("bench")
@@ -31,12 +39,11 @@ export function register(program: Command): void {
     .action((o: QuestionsOptions) => runQuestions(o));
 
   addModelRunOptions(
-    bench
-      .command("answer")
-      .description("answer every turn of every question, each turn with the full history (FastChat answer rows; resumable)")
-      .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
-      .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
-      .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)
+    benchInputs(
+      bench
+        .command("answer")
+        .description("answer every turn of every question, each turn with the full history (FastChat answer rows; resumable)"),
+    )
       .option("--model <spec>", "model spec: URL#MODEL, openai:MODEL, gguf:PATH or a registered name", "default")
       .option("--model-id <name>", "model_id written in the rows (default: the spec's model name)")
       .requiredOption("--out <file>", "answers (append-only JSONL, one model per file)")
@@ -53,12 +60,11 @@ export function register(program: Command): void {
     .action((o: AnswerOptions) => runAnswer(o));
 
   addModelRunOptions(
-    bench
-      .command("judge")
-      .description("single-answer (or pairwise) grading with FastChat's prompts, or Fig. 4 for MT-Bench++ (FastChat judgment rows; resumable; -1 re-asked)")
-      .requiredOption("--bench <name>", "mt-bench | mt-bench-pp | custom")
-      .requiredOption("--questions <file>", "FastChat question file (mt-bench-pp: 2-turn rows are merged with --turns)")
-      .option("--turns <file>", "MT-Bench++ authored turns 3-8", DEFAULT_PP_TURNS_FILE)
+    benchInputs(
+      bench
+        .command("judge")
+        .description("single-answer (or pairwise) grading with FastChat's prompts, or Fig. 4 for MT-Bench++ (FastChat judgment rows; resumable; -1 re-asked)"),
+    )
       .option("--references <file>", "reference answers, FastChat answer format (mt-bench: math/reasoning/coding; mt-bench-pp: all)")
       .option("--judge-prompts <file>", "FastChat judge_prompts.jsonl (mt-bench)")
       .requiredOption("--answers <files...>", "answer files (FastChat format); models are named by their model_id")

@@ -18,9 +18,6 @@ import { AnswerSchema, type Answer } from "../records/answer.js";
 import { JudgmentSchema, PairJudgmentSchema, isPairJudgment, type Judgment, type PairJudgment } from "../records/judgment.js";
 import { QuestionIdSchema, QuestionSchema, qidKey, type Question } from "../records/question.js";
 
-// The record types the loaders below return, for the bench and report modules that take them from here.
-export { qidKey, type Answer, type Judgment, type Question };
-
 /** The benchmarks `parrot bench` knows. `custom`: any question file, any number of turns, judged like mt-bench-pp. */
 export const BENCHES = ["mt-bench", "mt-bench-pp", "custom"] as const;
 export type BenchName = (typeof BENCHES)[number];

@@ -13,7 +13,7 @@ import { UserError } from "../io/errors.js";
 import { mulberry32 } from "../run/rng.js";
 import { MT_BENCH_PP_PROMPT_NAME } from "./prompts.js";
 import { FAILED_SCORE, parseScore } from "./score.js";
-import { qidKey } from "./data.js";
+import { qidKey } from "../records/question.js";
 
 /** The fields of a judgment row the summary reads (FastChat's judgment format; extra fields are ignored). */
 export interface JudgmentLike {

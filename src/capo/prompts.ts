@@ -11,7 +11,6 @@
  * - context-misunderstanding: "instruct ChatGPT to select irrelevant information from the conversation history and
  *   misinterpret it as ellipsis or anaphora information in the current query" -> one call that sees the history.
  */
-import { UserError } from "../io/errors.js";
 import type { ChatMessage } from "../llm/types.js";
 import type { Message } from "../conversations/session.js";
 

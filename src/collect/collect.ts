@@ -2,16 +2,12 @@
  * The collection loop of section 3.2: for each seed query, the assistant answers, the user simulator asks the next
  * query, and so on to the target number of user turns; every simulated query passes the filters (filters.ts) or is
  * regenerated a bounded number of times, after which the session stops early with the reason recorded.
- * Sessions run in parallel (runPool); the models' shared RequestLimiter bounds requests in flight.
+ * Sessions run in parallel (src/run/executor.ts, collectTask); the models' shared RequestLimiter bounds requests in flight.
  * Each finished session is appended to the output as one line; sessions already in the output are skipped.
  */
 import type { Message, Session } from "../conversations/session.js";
 import { isContextLengthError, ModelCallError } from "../llm/errors.js";
 import type { LanguageModel } from "../llm/types.js";
-import { ItemFailures } from "../run/failures.js";
-import { runPool } from "../run/limiter.js";
-import type { UsageMeter } from "../run/usage.js";
-import type { JsonlAppender } from "../io/jsonl.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
 import { PROMPT_VERSION } from "./prompts.js";
 import type { Task } from "../run/executor.js";
@@ -102,25 +98,15 @@ export interface CollectCounters {
   truncatedResponses: number;
 }
 
-export interface CollectDeps {
+/** What one session needs: the models (the asker behind the simulator), the asker's id and the session id. */
+export interface SessionDeps {
   assistant: LanguageModel;
   simulator: UserSimulator;
   /** Model spec of the asker, recorded in meta. */
   askerId: string;
-  out: JsonlAppender;
-  /** Called when a session is finished (written) or failed. */
-  onSession?: (id: string, ok: boolean) => void;
-  log?: (line: string) => void;
-  /** Counts sessions skipped after transient model failures (default: a new one logging to `log`). */
-  failures?: ItemFailures;
   /** The id of the session collected from a seed (default: the seed's id); the seed id is kept in meta.seed.id. */
   sessionId?: (seed: Seed) => string;
-  /** The run's token meter (src/run/usage.ts): each session's calls in its own ledger; no new session past the budget. */
-  usage?: UsageMeter;
 }
-
-/** What one session needs: the models (the asker behind the simulator), the asker's id and the session id. */
-export type SessionDeps = Pick<CollectDeps, "assistant" | "simulator" | "askerId" | "sessionId">;
 
 /**
  * Run one session from a seed to `opts.turns` user turns (or an early stop).
@@ -291,7 +277,7 @@ export function countSession(counters: CollectCounters, session: Session): void 
  */
 export async function playSeed(
   { seed, index }: SeedItem,
-  deps: SessionDeps & Pick<CollectDeps, "log">,
+  deps: SessionDeps & { log?: (line: string) => void },
   opts: CollectOptions,
   counters: CollectCounters,
 ): Promise<Session | undefined> {

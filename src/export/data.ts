@@ -8,10 +8,6 @@ import type { Message, Session } from "../conversations/session.js";
 import { readJsonl } from "../io/jsonl.js";
 import { UserError } from "../io/errors.js";
 import { pairFromRecord, type PreferencePair, type Strategy } from "../records/pair.js";
-import { intOption } from "../run/flags.js";
-
-// The pair type readPairs returns, for the report (src/report/data.ts) that takes it from here.
-export type { PreferencePair };
 
 /**
  * Read a pairs JSONL file; every line is validated (pairFromRecord: schema, last prompt message is a user query).

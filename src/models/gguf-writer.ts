@@ -124,19 +124,21 @@ class ByteSink {
   }
 }
 
+/** GGUF's element type tag and little-endian writer of each scalar and array element type (gguf-py constants.py). */
+const ELEMENT = {
+  u32: { tag: GGUFValueType.UINT32, write: (sink: ByteSink, x: number) => sink.u32(x) },
+  i32: { tag: GGUFValueType.INT32, write: (sink: ByteSink, x: number) => sink.i32(x) },
+  f32: { tag: GGUFValueType.FLOAT32, write: (sink: ByteSink, x: number) => sink.f32(x) },
+} as const;
+
+/** Write one metadata value: its type tag, then the value (arrays: element tag, u64 count, elements). */
 function writeValue(sink: ByteSink, v: GgufValue): void {
   switch (v.type) {
     case "u32":
-      sink.u32(GGUFValueType.UINT32);
-      sink.u32(v.value);
-      return;
     case "i32":
-      sink.u32(GGUFValueType.INT32);
-      sink.i32(v.value);
-      return;
     case "f32":
-      sink.u32(GGUFValueType.FLOAT32);
-      sink.f32(v.value);
+      sink.u32(ELEMENT[v.type].tag);
+      ELEMENT[v.type].write(sink, v.value);
       return;
     case "bool":
       sink.u32(GGUFValueType.BOOL);
@@ -147,30 +149,23 @@ function writeValue(sink: ByteSink, v: GgufValue): void {
       sink.str(v.value);
       return;
     case "string[]":
-      sink.u32(GGUFValueType.ARRAY);
-      sink.u32(GGUFValueType.STRING);
-      sink.u64(v.value.length);
+      writeArrayHeader(sink, GGUFValueType.STRING, v.value.length);
       for (const s of v.value) sink.str(s);
       return;
-    case "i32[]": {
-      sink.u32(GGUFValueType.ARRAY);
-      sink.u32(GGUFValueType.INT32);
-      sink.u64(v.value.length);
-      const b = Buffer.allocUnsafe(4 * v.value.length);
-      for (let i = 0; i < v.value.length; i++) b.writeInt32LE(v.value[i] | 0, 4 * i);
-      sink.push(b);
-      return;
-    }
+    case "i32[]":
     case "f32[]": {
-      sink.u32(GGUFValueType.ARRAY);
-      sink.u32(GGUFValueType.FLOAT32);
-      sink.u64(v.value.length);
-      const b = Buffer.allocUnsafe(4 * v.value.length);
-      for (let i = 0; i < v.value.length; i++) b.writeFloatLE(v.value[i], 4 * i);
-      sink.push(b);
+      const element = ELEMENT[v.type === "i32[]" ? "i32" : "f32"];
+      writeArrayHeader(sink, element.tag, v.value.length);
+      for (let i = 0; i < v.value.length; i++) element.write(sink, v.value[i]);
       return;
     }
   }
+}
+
+function writeArrayHeader(sink: ByteSink, elementTag: number, length: number): void {
+  sink.u32(GGUFValueType.ARRAY);
+  sink.u32(elementTag);
+  sink.u64(length);
 }
 
 function encodeTensor(t: GgufTensor): Buffer {

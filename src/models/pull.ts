@@ -249,6 +249,7 @@ export async function pullModel(name: string | RegisteredModel, opts: PullOption
       return { model, file: dest, source, origin, ms: Date.now() - t0 } satisfies PullResult;
     } catch (err) {
       tried.push(`${origin}: ${errText(err)}`);
+      opts.log?.(`${origin} failed: ${errText(err)}`);
       return undefined;
     } finally {
       fs.rmSync(workDir, { recursive: true, force: true });

@@ -7,15 +7,15 @@
  * judge prompts by src/bench/prompt-answers.ts; dataset statistics are src/stats/stats.ts datasetStats (paper Table 1); context cues
  * are src/context/detect.ts detectContextDependency (paper section 3.3).
  */
-import type { Answer, Judgment, Question } from "../bench/data.js";
-import { qidKey } from "../bench/data.js";
+import type { Answer } from "../records/answer.js";
+import type { Judgment } from "../records/judgment.js";
+import { qidKey, type Question } from "../records/question.js";
 import { UserError } from "../io/errors.js";
 import { answerFromJudgePrompt } from "../bench/prompt-answers.js";
 import { dropDuplicateJudgments, rowScore, summarizeJudgmentGroups, TURN_BUCKETS, type Bucket, type ModelSummary } from "../bench/show.js";
-import { detectContextDependency } from "../context/detect.js";
 import type { Session } from "../conversations/session.js";
-import type { PreferencePair } from "../export/data.js";
-import { datasetStats, type DatasetStats } from "../stats/stats.js";
+import type { PreferencePair } from "../records/pair.js";
+import { contextTurns, datasetStats, type DatasetStats } from "../stats/stats.js";
 
 /** Validated inputs, each with the file it came from (file names are shown in the page). */
 export interface LoadedInputs {
@@ -197,22 +197,14 @@ export function datasetView(file: string, sessions: ReadonlyArray<Session>, maxS
     const t = s.messages.filter((m) => m.role === "user").length;
     hist.set(t, (hist.get(t) ?? 0) + 1);
   }
-  let contextQueries = 0;
-  const shown = sessions.slice(0, maxSessions).map((s) => {
-    const context: ContextMark[] = [];
-    s.messages.forEach((m, i) => {
-      if (m.role !== "user") return;
-      const d = detectContextDependency(s.messages.slice(0, i), m.content);
-      if (d.context_dependent) {
-        contextQueries++;
-        context.push({ index: i, score: Math.round(d.score * 1000) / 1000, cues: d.cues });
-      }
-    });
-    return { id: s.id, messages: s.messages, context };
-  });
+  // One detector pass per session, for both the Table 1 statistics and the marks on the shown sessions.
+  const marks = sessions.map((s) => contextTurns(s).map(({ turn, decision }): ContextMark => ({ index: turn.index, score: Math.round(decision.score * 1000) / 1000, cues: decision.cues })));
+  const markOf = new Map(sessions.map((s, i) => [s, marks[i]]));
+  const shown = sessions.slice(0, maxSessions).map((s, i) => ({ id: s.id, messages: s.messages, context: marks[i] }));
+  const contextQueries = marks.slice(0, maxSessions).reduce((n, m) => n + m.length, 0);
   return {
     file,
-    stats: datasetStats(sessions),
+    stats: datasetStats(sessions, (s) => markOf.get(s)?.length ?? 0),
     turnsHistogram: [...hist.entries()].sort((a, b) => a[0] - b[0]),
     contextQueries,
     sessions: shown,

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_COLLECT_OPTIONS, type Seed, collectTask, newCollectCounters, seedItemKey } from "../collect/collect.js";
+import { DEFAULT_COLLECT_OPTIONS, collectTask, newCollectCounters, seedItemKey } from "../collect/collect.js";
 import { sampleSeeds, usableSeeds } from "../collect/seeds.js";
 import { PROMPT_VERSION } from "../collect/prompts.js";
 import { createSimulator, type SimulatorMode } from "../collect/simulators.js";

@@ -7,8 +7,8 @@
  * - self_rouge: for each session with two or more queries, the mean ROUGE-L F1 over all pairs of its queries;
  *   the dataset value is the mean over those sessions, times 100 (rouge-score tokenization, no stemming).
  */
-import { queries, userTurns, type Session } from "../conversations/session.js";
-import { detectContextDependency } from "../context/detect.js";
+import { queries, userTurns, type Session, type UserTurn } from "../conversations/session.js";
+import { detectContextDependency, type ContextDecision } from "../context/detect.js";
 import { selfRouge } from "../metrics/rouge.js";
 
 export interface DatasetStats {
@@ -19,18 +19,37 @@ export interface DatasetStats {
   self_rouge: number | null;
 }
 
-/** Context-dependent user turns of one session (turns >= 2 flagged by the detector). */
+/** A user turn the detector flags as context-dependent, with its decision. */
+export interface ContextTurn {
+  turn: UserTurn;
+  decision: ContextDecision;
+}
+
+/** The context-dependent user turns of one session (turns >= 2 flagged by the detector; paper section 3.3). */
+export function contextTurns(session: Pick<Session, "messages">): ContextTurn[] {
+  const out: ContextTurn[] = [];
+  for (const turn of userTurns(session, { from: 2 })) {
+    const decision = detectContextDependency(turn.history, turn.query);
+    if (decision.context_dependent) out.push({ turn, decision });
+  }
+  return out;
+}
+
+/** Number of context-dependent user turns of one session (`contextTurns(session).length`). */
 export function contextQueryCount(session: Pick<Session, "messages">): number {
-  let n = 0;
-  for (const t of userTurns(session, { from: 2 })) if (detectContextDependency(t.history, t.query).context_dependent) n++;
-  return n;
+  return contextTurns(session).length;
 }
 
 /**
  * Table 1 statistics of a list of sessions.
+ * @param contextCount context-dependent queries of a session (default: the detector, `contextQueryCount`; the report
+ *   passes its own pass over the same sessions so the detector runs once).
  * @returns zeros (and self_rouge null) for an empty list.
  */
-export function datasetStats(sessions: ReadonlyArray<Pick<Session, "messages">>): DatasetStats {
+export function datasetStats<S extends Pick<Session, "messages">>(
+  sessions: ReadonlyArray<S>,
+  contextCount: (session: S) => number = contextQueryCount,
+): DatasetStats {
   let turns = 0;
   let ctx = 0;
   let rougeSum = 0;
@@ -38,7 +57,7 @@ export function datasetStats(sessions: ReadonlyArray<Pick<Session, "messages">>)
   for (const s of sessions) {
     const qs = queries(s);
     turns += qs.length;
-    ctx += contextQueryCount(s);
+    ctx += contextCount(s);
     const r = selfRouge(qs);
     if (r !== undefined) {
       rougeSum += r;
