@@ -5,7 +5,7 @@
  * Sessions run in parallel (src/run/executor.ts, collectTask); the models' shared RequestLimiter bounds requests in flight.
  * Each finished session is appended to the output as one line; sessions already in the output are skipped.
  */
-import type { Message, Session } from "../conversations/session.js";
+import { queries, type Message, type Session } from "../conversations/session.js";
 import { isContextLengthError, ModelCallError } from "../llm/errors.js";
 import type { LanguageModel } from "../llm/types.js";
 import { DEFAULT_FILTER_CONFIG, type FilterConfig, type FilterReason, filterQuery } from "./filters.js";
@@ -128,7 +128,7 @@ export async function collectSession(seed: Seed, index: number, deps: SessionDep
         temperature: opts.assistantTemperature,
         maxTokens: opts.assistantMaxTokens,
         seed: sessionSeed * 1000 + messages.length * 10 + attempt,
-        tag: { stage: attempt === 0 ? "response" : "response-retry", turn: messages.filter((m) => m.role === "user").length, role: "assistant" },
+        tag: { stage: attempt === 0 ? "response" : "response-retry", turn: queries({ messages }).length, role: "assistant" },
       });
       tokens += c.usage.promptTokens + c.usage.completionTokens;
       const text = c.text.trim();
@@ -155,7 +155,7 @@ export async function collectSession(seed: Seed, index: number, deps: SessionDep
     throw new ModelCallError(`${deps.assistant.id} gave an empty first response ${opts.maxResponseRetries + 1} time(s)`, { reason: "empty-response", transient: true });
   }
   for (let turn = 2; stop === "turns" && turn <= opts.turns; turn++) {
-    const earlier = messages.filter((m) => m.role === "user").map((m) => m.content);
+    const earlier = queries({ messages });
     let accepted: string | undefined;
     let lastReason: FilterReason = "empty";
     let overflow = false;
@@ -233,7 +233,7 @@ export async function collectSession(seed: Seed, index: number, deps: SessionDep
       models: { asker: deps.askerId, assistant: deps.assistant.id },
       prompt_version: PROMPT_VERSION,
       turns_target: opts.turns,
-      user_turns: messages.filter((m) => m.role === "user").length,
+      user_turns: queries({ messages }).length,
       filtered: rejections,
       salvaged,
       stop_reason: stop,

@@ -530,7 +530,7 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
 
 /**
  * Create a local GGUF model from a parsed `gguf:PATH` or registered-model spec.
- * Options: `parallel` (context sequences, default 1), `threads` (default: all cores), `contextSize` (tokens per
+ * Options: `parallel` (context sequences, default 1), `threads` (default: `defaultThreads`, one less than the core count), `contextSize` (tokens per
  * sequence, default 4096 capped by the model's training context), `requestTimeoutMs` (default 600 s).
  * @throws UserError when the file is missing or not a GGUF, or a registered model is not cached and cannot be
  *   fetched; the message says how to name a local file or an endpoint.

@@ -13,7 +13,7 @@ import { qidKey, type Question } from "../records/question.js";
 import { UserError } from "../io/errors.js";
 import { answerFromJudgePrompt } from "../bench/prompt-answers.js";
 import { dropDuplicateJudgments, rowScore, summarizeJudgmentGroups, TURN_BUCKETS, type Bucket, type ModelSummary } from "../bench/show.js";
-import type { Session } from "../conversations/session.js";
+import { queries, type Session } from "../conversations/session.js";
 import type { PreferencePair } from "../records/pair.js";
 import { contextTurns, datasetStats, type DatasetStats } from "../stats/stats.js";
 
@@ -194,7 +194,7 @@ function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Quest
 export function datasetView(file: string, sessions: ReadonlyArray<Session>, maxSessions: number): DatasetView {
   const hist = new Map<number, number>();
   for (const s of sessions) {
-    const t = s.messages.filter((m) => m.role === "user").length;
+    const t = queries(s).length;
     hist.set(t, (hist.get(t) ?? 0) + 1);
   }
   // One detector pass per session, for both the Table 1 statistics and the marks on the shown sessions.

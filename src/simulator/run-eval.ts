@@ -19,7 +19,7 @@ import { sampleSeeds, usableSeeds } from "../collect/seeds.js";
 import { PROMPT_VERSION } from "../collect/prompts.js";
 import { createSimulator, type SimulatorMode } from "../collect/simulators.js";
 import { readConversations } from "../conversations/readers.js";
-import type { Session } from "../conversations/session.js";
+import { userTurns, type Session } from "../conversations/session.js";
 import { sessionSeedKey } from "../records/session.js";
 import { UserError } from "../io/errors.js";
 import { iterateExistingOutput } from "../io/jsonl.js";
@@ -198,7 +198,7 @@ export async function runSimulatorEval(flags: SimulatorEvalOptions, log: (line: 
       const mine = collected.filter((s) => wanted.has(String((s.meta?.seed as { id?: unknown })?.id)));
       const byId = new Map(sessions.map((s) => [s.id, s]));
       const realCut = rolloutSeeds.map((s) => byId.get(s.id)).filter((s): s is Session => !!s).map((s) => ({ messages: cutToTurns(s.messages, flags.turns), meta: {} }));
-      const realWords = realCut.flatMap((s) => s.messages.filter((m, i) => m.role === "user" && i >= 2).map((m) => wordCount(m.content)));
+      const realWords = realCut.flatMap((s) => [...userTurns(s, { from: 2 })].map((t) => wordCount(t.query)));
       rollouts = {
         assistant: flags.assistant,
         k: rolloutK,
