@@ -12,7 +12,7 @@
  * file. The main build (tsconfig.json, Node types only) leaves this file out.
  */
 import type * as ECharts from "echarts";
-import type { BenchGroupData, DatasetView, ReportData } from "./data.js";
+import type { BenchGroupData, DatasetView, ReportData, SimulatorGroupView } from "./data.js";
 
 declare const echarts: typeof ECharts;
 
@@ -407,12 +407,146 @@ function renderPairs(root: HTMLElement): void {
   });
 }
 
+// ---------- Simulators view (issue 14: `parrot simulator show`'s table, real vs simulated next queries) ----------
+const sv: { g: number; item: number } = { g: 0, item: 0 };
+function cellsTable(id: string, columns: string[], rows: string[][]): HTMLElement {
+  return el("div", { class: "scroll" }, [el("table", { id: id }, [
+    el("thead", null, [el("tr", null, columns.map((c) => el("th", { scope: "col", text: c })))]),
+    el("tbody", null, rows.map((r, i) => el("tr", { class: i === 0 ? "ref-row" : null }, r.map((c, j) => j === 0 ? el("th", { scope: "row", text: c }) : el("td", { text: c }))))),
+  ])]);
+}
+function renderSimulators(root: HTMLElement): void {
+  root.textContent = "";
+  const G: SimulatorGroupView[] = DATA.simulators;
+  if (sv.g >= G.length) sv.g = 0;
+  root.appendChild(el("h2", { text: "User simulators against real users (next query on real history)" }));
+  root.appendChild(el("p", { class: "note", text: "The table of parrot simulator show: real users first, then one row per simulator, on the same held-out items. ppl_real: perplexity of the real query under the simulator; role_leak: share of queries that read as an assistant reply; words/median: words per query; question: share of questions; ctx_rate: share flagged context-dependent; rougeL_real: ROUGE-L F1 to the real query; len_W1: word-length distance to the real queries (docs/simulator-eval.md)." }));
+  G.forEach((g, gi) => {
+    root.appendChild(el("h3", { text: g.file.split(/[\\/]/).pop() + " \u00b7 held-out " + g.heldOut.split(/[\\/]/).pop() + " (" + g.key + "; " + g.itemsAvailable + " items available)" }));
+    root.appendChild(cellsTable("simulator-table" + (gi === 0 ? "" : "-" + (gi + 1)), g.columns, g.rows));
+    g.pplNotes.forEach((n) => root.appendChild(el("p", { class: "note", text: n })));
+    if (g.rollouts) {
+      root.appendChild(el("h3", { text: "Rollouts" }));
+      root.appendChild(cellsTable("rollout-table" + (gi === 0 ? "" : "-" + (gi + 1)), g.rolloutColumns, g.rollouts));
+    }
+  });
+  const notes: string[] = [];
+  G.forEach((g) => g.notes.forEach((n) => { if (notes.indexOf(n) < 0) notes.push(n); }));
+  notes.forEach((n) => root.appendChild(el("p", { class: "note", text: n })));
+  root.appendChild(el("h2", { text: "Next queries side by side" }));
+  const box = el("div", { id: "simulator-items" });
+  root.appendChild(box);
+  renderSimulatorItem(box);
+}
+function renderSimulatorItem(box: HTMLElement): void {
+  box.textContent = "";
+  const G = DATA.simulators, g = G[sv.g];
+  const gSel = el("select", { "aria-label": "held-out set", onchange: () => { sv.g = Number(gSel.value); sv.item = 0; renderSimulatorItem(box); } },
+    G.map((x, i) => el("option", { value: i, selected: i === sv.g, text: x.file.split(/[\\/]/).pop() + " \u00b7 " + x.key })));
+  if (!g.items.length) {
+    box.appendChild(el("div", { class: "controls" }, [G.length > 1 ? el("label", null, ["Table ", gSel]) : null]));
+    box.appendChild(el("p", { class: "muted", text: "No item has a query from every simulator (run files: " + g.labels.length + ")." }));
+    return;
+  }
+  if (sv.item >= g.items.length) sv.item = 0;
+  const it = g.items[sv.item];
+  const sel = el("select", { class: "wide", id: "simulator-item-select", "aria-label": "held-out item", onchange: () => { sv.item = Number(sel.value); renderSimulatorItem(box); } },
+    g.items.map((x, i) => el("option", { value: i, selected: i === sv.item, text: x.key + " \u00b7 turn " + x.turn + " \u00b7 " + short(x.real, 60) })));
+  const step = (d: number) => () => { sv.item = (sv.item + d + g.items.length) % g.items.length; renderSimulatorItem(box); };
+  box.appendChild(el("div", { class: "controls" }, [
+    G.length > 1 ? el("label", null, ["Table ", gSel]) : null,
+    el("label", null, ["Item ", sel]),
+    el("button", { type: "button", onclick: step(-1), "aria-label": "previous item", text: "\u2190 prev" }),
+    el("button", { type: "button", onclick: step(1), "aria-label": "next item", text: "next \u2192" }),
+    el("span", { class: "muted", text: (sv.item + 1) + " of " + g.items.length + (g.shared > g.items.length ? " (first " + g.items.length + " of " + g.shared + ")" : "") + " items every simulator answered" }),
+  ]));
+  if (it.history) {
+    if (it.earlier) box.appendChild(el("p", { class: "note", text: it.earlier + " earlier messages not shown." }));
+    let turn = it.turn - 1 - it.history.filter((m) => m.role === "user").length;
+    it.history.forEach((m) => {
+      if (m.role === "user") turn++;
+      box.appendChild(el("div", { class: "msg " + m.role }, [el("div", { class: "who", text: m.role === "user" ? "User \u00b7 turn " + turn : "Assistant" }), el("div", { class: "body" }, [richText(m.content)])]));
+    });
+  } else box.appendChild(el("p", { class: "note", text: "The real history is not shown: the held-out sessions file is not available (see the notes above)." }));
+  const grid = el("div", { class: "grid sim-grid" });
+  grid.appendChild(el("article", { class: "card real", "data-label": "real users" }, [el("header", null, [el("strong", { text: "Real user (turn " + it.turn + ")" })]), el("div", { class: "body" }, [richText(it.real)])]));
+  g.labels.forEach((l) => {
+    const q = it.generated[l];
+    grid.appendChild(el("article", { class: "card", "data-label": l }, [el("header", null, [el("strong", { text: l })]), el("div", { class: "body" }, [q ? richText(q) : el("p", { class: "muted", text: "(empty query)" })])]));
+  });
+  box.appendChild(grid);
+}
+
+// ---------- Training view (issue 13: loss curves of parrot train runs) ----------
+function renderTraining(root: HTMLElement): void {
+  const T = DATA.training;
+  root.appendChild(el("h2", { text: "Training runs" }));
+  const rows = T.map((r) => {
+    const s = r.summary;
+    return el("tr", null, [el("th", { scope: "row", text: r.label }), el("td", { text: s ? s.kind : "\u2013" }), el("td", { text: s ? s.steps : r.loss.length + " logged" }),
+      el("td", { text: s ? fmt(s.train_s, 1) : "running" }), el("td", { text: s ? s.tokens : "\u2013" }), el("td", { text: s ? fmt(s.tokens_per_s) : "\u2013" }),
+      el("td", { text: fmt(r.lossFirst, 4) + " \u2192 " + fmt(r.lossLast, 4) }), el("td", { text: s && s.device ? s.device : "\u2013" })]);
+  });
+  root.appendChild(el("div", { class: "scroll" }, [el("table", { id: "training-table" }, [el("thead", null, [el("tr", null, ["Run", "kind", "steps", "train_s", "tokens", "tokens/s", "loss first \u2192 last", "device"].map((h) => el("th", { scope: "col", text: h })))]), el("tbody", null, rows)])]));
+  root.appendChild(el("p", { class: "note", text: "From each folder's train_summary.json (written when the run ends) and metrics.jsonl (one row per logged step). Loss: the trainer's training loss (SFT: token cross-entropy; CaPO: the DPO loss, 0.693 = ln 2 at the start)." }));
+  root.appendChild(el("h3", { text: "Loss by step" }));
+  const c = el("div", { class: "chart", id: "chart-loss", role: "img", "aria-label": "Training loss by step, one line per run" });
+  root.appendChild(c);
+  const names = T.map((r) => r.label + (r.kind && r.kind !== r.label ? " (" + r.kind + ")" : ""));
+  const lr = legendRows(c, names);
+  c.style.height = (340 + lr * 20) + "px";
+  chart(c, {
+    tooltip: { trigger: "axis", valueFormatter: (v) => (v === null || v === undefined ? "\u2013" : Number(v).toFixed(4)) },
+    legend: { type: "plain", bottom: 0, left: "center", textStyle: { fontSize: 11 }, itemGap: 12 },
+    grid: { left: 8, right: 24, top: 30, bottom: 40 + lr * 20, containLabel: true },
+    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 26, minInterval: 1 },
+    yAxis: { type: "value", name: "loss", scale: true },
+    series: T.map((r, i) => ({ name: names[i], type: "line", symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 8, lineStyle: { type: DASHES[i % DASHES.length], width: 2 }, data: r.loss })),
+  });
+  const dpo = T.filter((r) => r.margins);
+  if (dpo.length) {
+    root.appendChild(el("h3", { text: "CaPO (DPO) reward margin by step" }));
+    const m = el("div", { class: "chart", id: "chart-margins", role: "img", "aria-label": "DPO reward margin (chosen minus rejected) by step" });
+    root.appendChild(m);
+    chart(m, {
+      tooltip: { trigger: "axis", valueFormatter: (v) => (v === null || v === undefined ? "\u2013" : Number(v).toFixed(4)) },
+      legend: { type: "plain", bottom: 0 },
+      grid: { left: 8, right: 24, top: 30, bottom: 60, containLabel: true },
+      xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 26, minInterval: 1 },
+      yAxis: { type: "value", name: "margin" },
+      series: dpo.map((r, i) => ({ name: r.label, type: "line", symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 8, data: r.margins! })),
+    });
+  }
+}
+
+// ---------- Cost view (issue 15: tokens of the inputs' runs, money with --prices) ----------
+function renderCost(root: HTMLElement): void {
+  const C = DATA.cost!;
+  root.appendChild(el("h2", { text: "Tokens" + (C.currency ? " and cost" : "") + " of the runs behind the inputs" }));
+  const head = ["File", "command", "role", "requests", "prompt tokens", "completion tokens"].concat(C.currency ? ["cost (" + C.currency + ")"] : []);
+  const body: HTMLElement[] = [];
+  C.files.forEach((f) => {
+    const name = f.file.split(/[\\/]/).pop() || f.file;
+    f.roles.forEach((r, i) => {
+      body.push(el("tr", null, [el("th", { scope: "row", title: f.file, text: i === 0 ? name : "" }), el("td", { text: i === 0 ? f.command : "" }), el("td", { text: r.role }), el("td", { text: r.requests }), el("td", { text: r.prompt_tokens }), el("td", { text: r.completion_tokens }) as Child].concat(C.currency ? [el("td", { text: "" })] : [])));
+    });
+    body.push(el("tr", { class: "total-row" }, [el("th", { scope: "row", title: f.file, text: f.roles.length ? "" : name }), el("td", { text: f.roles.length ? "" : f.command }), el("td", { text: "all" + (f.unwritten ? " (" + f.unwritten + " tokens in calls whose items wrote nothing)" : "") }),
+      el("td", { text: f.total.requests }), el("td", { text: f.total.prompt_tokens }), el("td", { text: f.total.completion_tokens }) as Child].concat(C.currency ? [el("td", { title: f.costByModel.map((x) => x[0] + " " + x[1]).join(", "), text: (f.cost || "") + (f.unpriced.length ? " (no price: " + f.unpriced.join(", ") + ")" : "") })] : [])));
+  });
+  body.push(el("tr", { class: "total-row" }, [el("th", { scope: "row", text: "All runs" }), el("td"), el("td"), el("td", { text: C.total.requests }), el("td", { text: C.total.prompt_tokens }), el("td", { text: C.total.completion_tokens }) as Child].concat(C.currency ? [el("td", { text: C.totalCost || "" })] : [])));
+  root.appendChild(el("div", { class: "scroll" }, [el("table", { id: "cost-table" }, [el("thead", null, [el("tr", null, head.map((h) => el("th", { scope: "col", text: h })))]), el("tbody", null, body)])]));
+  root.appendChild(el("p", { class: "note", text: "From each input's run manifest (FILE.manifest.json, usage): every run's calls summed, those behind written rows and those of items that wrote nothing." + (C.currency ? " Cost = prompt tokens \u00d7 input price + completion tokens \u00d7 output price per million (--prices); models without a price count as 0." : " Pass --prices FILE for the cost.") }));
+}
+
 // ---------- Tabs and routing ----------
 const views: View[] = [];
 if (DATA.bench || DATA.models.length) views.push({ id: "bench", label: "Benchmark", render: renderBench });
 if (DATA.questions.length) views.push({ id: "browse", label: "Answers & judgments", render: renderBrowse, rerender: true });
 if (DATA.datasets.length) views.push({ id: "dataset", label: "Dataset", render: renderDataset });
 if (DATA.pairs) views.push({ id: "pairs", label: "Pairs", render: renderPairs });
+if (DATA.simulators.length) views.push({ id: "simulators", label: "Simulators", render: renderSimulators });
+if (DATA.training.length) views.push({ id: "training", label: "Training", render: renderTraining });
+if (DATA.cost) views.push({ id: "cost", label: "Cost", render: renderCost });
 const panes: Record<string, HTMLElement> = {};
 views.forEach((v) => {
   v.button = el("button", { type: "button", role: "tab", id: "tab-" + v.id, "aria-controls": "view-" + v.id, onclick: () => go(v.id), text: v.label });

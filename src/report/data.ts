@@ -5,7 +5,9 @@
  * Sources: benchmark aggregation is src/bench/show.ts summarizeJudgmentGroups (FastChat show_result.py + paper Table 3
  * turn buckets, TURN_BUCKETS, + a bootstrap interval per bucket); answers not given as files are recovered from the
  * judge prompts by src/bench/prompt-answers.ts; dataset statistics are src/stats/stats.ts datasetStats (paper Table 1); context cues
- * are src/context/detect.ts detectContextDependency (paper section 3.3).
+ * are src/context/detect.ts detectContextDependency (paper section 3.3); the simulator tables are src/simulator/show.ts
+ * simulatorTables (the cells `parrot simulator show` prints); token counts and cost are src/run/usage.ts (costOf,
+ * fmtMoney: the numbers of the commands' own summary lines).
  */
 import type { Answer } from "../records/answer.js";
 import type { Judgment } from "../records/judgment.js";
@@ -16,6 +18,13 @@ import { dropDuplicateJudgments, rowScore, summarizeJudgmentGroups, TURN_BUCKETS
 import { queries, type Session } from "../conversations/session.js";
 import type { PreferencePair } from "../records/pair.js";
 import { contextTurns, datasetStats, type DatasetStats } from "../stats/stats.js";
+import type { Message } from "../conversations/session.js";
+import type { NextQueryRow, SimulatorRow } from "../records/simulator.js";
+import type { TrainMetricsRow, TrainSummary } from "../records/training.js";
+import type { PriceTable } from "../run/prices.js";
+import { addBreakdown, costOf, emptyBreakdown, fmtMoney, tokensOf, type Counts, type ManifestUsage } from "../run/usage.js";
+import { NEXT_QUERY_COLUMNS, ROLLOUT_COLUMNS, simulatorTables } from "../simulator/show.js";
+import * as path from "node:path";
 
 /** Validated inputs, each with the file it came from (file names are shown in the page). */
 export interface LoadedInputs {
@@ -25,6 +34,42 @@ export interface LoadedInputs {
   references: Array<{ file: string; rows: Answer[] }>;
   sessions: Array<{ file: string; sessions: Session[] }>;
   pairs: Array<{ file: string; pairs: PreferencePair[] }>;
+  /** Simulator tables (`--simulators`). */
+  simulators?: LoadedSimulators[];
+  /** Training folders (`--training`). */
+  training?: LoadedTraining[];
+  /** Run manifests found beside the inputs (for the Cost view). */
+  manifests?: LoadedManifest[];
+}
+
+/** A `parrot simulator eval` table with its next-query rows per label and the real histories (inputs.ts loadSimulators). */
+export interface LoadedSimulators {
+  file: string;
+  rows: SimulatorRow[];
+  /** label -> rows of `FILE.runs/LABEL.next.jsonl` (labels without a run file are missing). */
+  next: Record<string, NextQueryRow[]>;
+  /** `HELD_OUT_FILE\u0000DIGEST` -> item key -> real history (only for held-out files that still give the same items). */
+  histories: Record<string, Record<string, Message[]>>;
+  /** Why something is not shown (a missing run file or held-out file). */
+  notes: string[];
+  /** The run files read (their manifests hold the tokens). */
+  runFiles: string[];
+}
+
+/** A `parrot train --out DIR` folder: its logged steps and, once finished, its summary. */
+export interface LoadedTraining {
+  dir: string;
+  metrics: TrainMetricsRow[];
+  summary: TrainSummary | null;
+}
+
+/** The token counts of an input's run manifest (`FILE.manifest.json`, key `usage`). */
+export interface LoadedManifest {
+  /** The input's kind (judgments, answers, sessions, pairs, simulator runs). */
+  kind: string;
+  file: string;
+  command: string;
+  usage: ManifestUsage;
 }
 
 export interface ReportOptions {
@@ -39,6 +84,8 @@ export interface ReportOptions {
   seed?: number;
   /** ISO time written into the page; default now. */
   generated?: string;
+  /** `--prices FILE` (src/run/prices.ts): turns the Cost view's tokens into money. */
+  prices?: PriceTable;
 }
 
 /** One model's row of the benchmark table: its show.ts summary (means and 95% interval per Table 3 bucket). */
@@ -144,6 +191,87 @@ export interface ReportData {
   judgments: Record<string, Record<string, JudgmentView[]>>;
   datasets: DatasetView[];
   pairs: PairsView | null;
+  /** One per held-out set of each simulator table. */
+  simulators: SimulatorGroupView[];
+  training: TrainingRunView[];
+  cost: CostView | null;
+}
+
+/** Messages of the real history shown before the real next query (the last ones). */
+export const HISTORY_SHOWN = 4;
+
+/** One item of the Simulators picker: the real history's end, the real next query, each simulator's query. */
+export interface SimulatorItemView {
+  key: string;
+  session_id: string;
+  turn: number;
+  /** The last HISTORY_SHOWN messages of the real history; null when the held-out file is not available. */
+  history: Message[] | null;
+  /** Messages of the history before those shown. */
+  earlier: number;
+  real: string;
+  /** label -> generated query. */
+  generated: Record<string, string>;
+}
+
+/** A simulator table's held-out set: `parrot simulator show`'s cells and the items every simulator was run on. */
+export interface SimulatorGroupView {
+  file: string;
+  heldOut: string;
+  /** heldOutKey (digest, limit, seed). */
+  key: string;
+  itemsAvailable: number;
+  columns: string[];
+  /** NEXT_QUERY_COLUMNS cells: real users first. */
+  rows: string[][];
+  pplNotes: string[];
+  rolloutColumns: string[];
+  rollouts: string[][] | null;
+  /** Labels with a run file, in table order: the picker's columns. */
+  labels: string[];
+  /** Items that every label has a query for (by key), sorted by key; at most maxItems. */
+  items: SimulatorItemView[];
+  /** Shared items before the cap. */
+  shared: number;
+  notes: string[];
+}
+
+/** One training run: loss by step, and its summary when finished. */
+export interface TrainingRunView {
+  /** Folder name (with its parent when two runs share one). */
+  label: string;
+  dir: string;
+  kind: string | null;
+  /** [step, loss], in file order. */
+  loss: Array<[number, number]>;
+  /** [step, rewards/margins] of DPO runs (CaPO); null for SFT. */
+  margins: Array<[number, number]> | null;
+  lossFirst: number | null;
+  lossLast: number | null;
+  summary: { kind: string; steps: number; train_s: number; tokens: number; tokens_per_s: number; train_loss: number | null; device: string | null } | null;
+}
+
+/** Tokens of one input file's runs (written + unwritten over all runs, as the commands' "output total" line). */
+export interface CostFileView {
+  file: string;
+  kind: string;
+  command: string;
+  roles: Array<{ role: string } & Counts>;
+  total: Counts;
+  /** Tokens of calls whose items wrote nothing (included in total). */
+  unwritten: number;
+  /** With prices: costOf's amount and per model, as fmtMoney text; models without a price. */
+  cost: string | null;
+  costByModel: Array<[string, string]>;
+  unpriced: string[];
+}
+
+export interface CostView {
+  /** The price table's currency; null without --prices. */
+  currency: string | null;
+  files: CostFileView[];
+  total: Counts;
+  totalCost: string | null;
 }
 
 /**
@@ -210,6 +338,101 @@ export function datasetView(file: string, sessions: ReadonlyArray<Session>, maxS
     sessions: shown,
     total: sessions.length,
   };
+}
+
+/**
+ * The Simulators view of one table: per held-out set (show.ts simulatorTables) the table cells, and the items that
+ * every simulator with a run file answered (same key, not skipped), each with the real history's last HISTORY_SHOWN
+ * messages, the real next query and every simulator's generated query.
+ */
+export function simulatorViews(sim: LoadedSimulators, maxItems = 1000): SimulatorGroupView[] {
+  return simulatorTables(sim.rows).map((g) => {
+    const labels = g.rows.map((r) => r.label).filter((l) => sim.next[l] !== undefined);
+    const byLabel = new Map(labels.map((l) => [l, new Map(sim.next[l].filter((r) => !r.skipped).map((r) => [r.key, r]))]));
+    const first = labels.length ? [...byLabel.get(labels[0])!.values()] : [];
+    const shared = first.filter((r) => labels.every((l) => byLabel.get(l)!.has(r.key)));
+    shared.sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }));
+    const h = g.rows[0].held_out;
+    const histories = sim.histories[`${h.file}\u0000${h.digest}`];
+    const items = shared.slice(0, maxItems).map((r): SimulatorItemView => {
+      const full = histories?.[r.key];
+      return {
+        key: r.key,
+        session_id: r.session_id,
+        turn: r.turn,
+        history: full ? full.slice(-HISTORY_SHOWN) : null,
+        earlier: full ? Math.max(0, full.length - HISTORY_SHOWN) : 0,
+        real: r.real,
+        generated: Object.fromEntries(labels.map((l) => [l, byLabel.get(l)!.get(r.key)!.generated])),
+      };
+    });
+    return {
+      file: sim.file,
+      heldOut: g.file,
+      key: g.key,
+      itemsAvailable: g.itemsAvailable,
+      columns: NEXT_QUERY_COLUMNS,
+      rows: g.nextQuery,
+      pplNotes: g.pplNotes,
+      rolloutColumns: ROLLOUT_COLUMNS,
+      rollouts: g.rollouts ?? null,
+      labels,
+      items,
+      shared: shared.length,
+      notes: sim.notes,
+    };
+  });
+}
+
+/**
+ * The Training view's runs: loss by step per folder (DPO runs also rewards/margins), the summary, first and last
+ * logged loss. Labels are folder names; runs whose folders share a name get their parent folder too.
+ */
+export function trainingViews(runs: ReadonlyArray<LoadedTraining>): TrainingRunView[] {
+  const base = runs.map((r) => path.basename(path.resolve(r.dir)));
+  const label = (r: LoadedTraining, i: number) => (base.filter((b) => b === base[i]).length === 1 ? base[i] : path.join(path.basename(path.dirname(path.resolve(r.dir))), base[i]));
+  return runs.map((r, i) => {
+    const loss = r.metrics.map((m): [number, number] => [m.step, m.loss]);
+    const withMargins = r.metrics.filter((m) => typeof m["rewards/margins"] === "number");
+    const s = r.summary;
+    return {
+      label: label(r, i),
+      dir: r.dir,
+      kind: s?.kind ?? null,
+      loss,
+      margins: withMargins.length ? withMargins.map((m): [number, number] => [m.step, m["rewards/margins"] as number]) : null,
+      lossFirst: loss.length ? loss[0][1] : null,
+      lossLast: loss.length ? loss[loss.length - 1][1] : null,
+      summary: s ? { kind: s.kind, steps: s.steps, train_s: s.train_s, tokens: s.tokens, tokens_per_s: s.tokens_per_s, train_loss: s.train_loss ?? null, device: s.device ?? null } : null,
+    };
+  });
+}
+
+/**
+ * The Cost view: per input file with a run manifest, its tokens by role (written and unwritten calls of every run,
+ * summed) and, with a price table, their cost (usage.ts costOf, fmtMoney); null when no input has a manifest.
+ */
+export function costView(manifests: ReadonlyArray<LoadedManifest>, prices?: PriceTable): CostView | null {
+  if (manifests.length === 0) return null;
+  const all = emptyBreakdown();
+  const files = manifests.map((m): CostFileView => {
+    const b = addBreakdown(addBreakdown(emptyBreakdown(), m.usage.written), m.usage.unwritten);
+    addBreakdown(all, b);
+    const c = prices ? costOf(b, prices) : undefined;
+    return {
+      file: m.file,
+      kind: m.kind,
+      command: m.command,
+      roles: Object.keys(b.by_role).sort().map((role) => ({ role, ...b.by_role[role] })),
+      total: b.total,
+      unwritten: tokensOf(m.usage.unwritten.total),
+      cost: c && prices ? fmtMoney(c.amount, prices.currency) : null,
+      costByModel: c && prices ? Object.entries(c.byModel).map(([model, v]): [string, string] => [model, fmtMoney(v, prices.currency)]) : [],
+      unpriced: c ? c.unpriced : [],
+    };
+  });
+  const t = prices ? costOf(all, prices) : undefined;
+  return { currency: prices?.currency ?? null, files, total: all.total, totalCost: t && prices ? fmtMoney(t.amount, prices.currency) : null };
 }
 
 /**
@@ -311,6 +534,8 @@ export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {
     ...inputs.references.map((x) => ({ kind: "reference answers", file: x.file, records: x.rows.length })),
     ...inputs.sessions.map((x) => ({ kind: "sessions", file: x.file, records: x.sessions.length })),
     ...inputs.pairs.map((x) => ({ kind: "pairs", file: x.file, records: x.pairs.length })),
+    ...(inputs.simulators ?? []).map((x) => ({ kind: "simulators", file: x.file, records: x.rows.length })),
+    ...(inputs.training ?? []).map((x) => ({ kind: "training", file: x.dir, records: x.metrics.length })),
   ];
 
   return {
@@ -324,6 +549,9 @@ export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {
     judgments,
     datasets: inputs.sessions.map((s) => datasetView(s.file, s.sessions, maxSessions)),
     pairs,
+    simulators: (inputs.simulators ?? []).flatMap((x) => simulatorViews(x)),
+    training: trainingViews(inputs.training ?? []),
+    cost: costView(inputs.manifests ?? [], options.prices),
   };
 }
 

@@ -9,6 +9,7 @@ import { writeFileAtomic } from "../io/jsonl.js";
 import { buildReportData } from "./data.js";
 import { renderReportHtml } from "./html.js";
 import { loadInputs } from "./inputs.js";
+import { readPrices } from "../run/prices.js";
 import { startViewServer } from "./serve.js";
 
 export interface ReportFlags {
@@ -18,6 +19,9 @@ export interface ReportFlags {
   references?: string[];
   sessions?: string[];
   pairs?: string[];
+  simulators?: string[];
+  training?: string[];
+  prices?: string;
   out: string;
   title?: string;
   maxSessions: number;
@@ -28,6 +32,7 @@ export interface ReportFlags {
 
 export interface ViewFlags {
   port: number;
+  prices?: string;
   poll: number;
   title?: string;
   maxSessions: number;
@@ -42,6 +47,7 @@ function log(line: string): void {
 
 /** Write the report of the inputs to `o.out`/index.html (everything is read and rendered first); prints its path. */
 export function runReport(o: ReportFlags): void {
+  const prices = readPrices(o.prices);
   const inputs = loadInputs({
     judgments: o.judgments ?? [],
     answers: o.answers ?? [],
@@ -49,8 +55,10 @@ export function runReport(o: ReportFlags): void {
     references: o.references ?? [],
     sessions: o.sessions ?? [],
     pairs: o.pairs ?? [],
+    simulators: o.simulators ?? [],
+    training: o.training ?? [],
   });
-  const data = buildReportData(inputs, { title: o.title, maxSessions: o.maxSessions, maxPairs: o.maxPairs, resamples: o.bootstrap, seed: o.seed });
+  const data = buildReportData(inputs, { title: o.title, maxSessions: o.maxSessions, maxPairs: o.maxPairs, resamples: o.bootstrap, seed: o.seed, prices });
   const html = renderReportHtml(data);
   // Everything is read and rendered before the folder is touched.
   if (fs.existsSync(o.out) && !fs.statSync(o.out).isDirectory()) throw new UserError(`--out ${o.out}: exists and is not a folder`);
@@ -58,7 +66,11 @@ export function runReport(o: ReportFlags): void {
   const file = path.join(o.out, "index.html");
   writeFileAtomic(file, html);
   const kb = Buffer.byteLength(html) / 1024;
-  log(`parrot report: ${data.models.length} models, ${data.questions.length} questions, ${data.bench ? data.bench.total : 0} judgments, ${data.datasets.length} session files, ${data.pairs?.total ?? 0} pairs; ${kb.toFixed(0)} KB`);
+  log(`parrot report: ${data.models.length} models, ${data.questions.length} questions, ${data.bench ? data.bench.total : 0} judgments, ${data.datasets.length} session files, ${data.pairs?.total ?? 0} pairs` +
+    (data.simulators.length ? `, ${new Set(data.simulators.flatMap((g) => g.labels)).size} simulators` : "") +
+    (data.training.length ? `, ${data.training.length} training runs` : "") +
+    (data.cost ? `, ${data.cost.total.prompt_tokens + data.cost.total.completion_tokens} tokens in ${data.cost.files.length} run manifest(s)${data.cost.totalCost ? ` (${data.cost.totalCost})` : ""}` : "") +
+    `; ${kb.toFixed(0)} KB`);
   process.stdout.write(file + "\n");
 }
 
@@ -73,6 +85,7 @@ export async function runView(paths: string[], o: ViewFlags): Promise<void> {
     maxPairs: o.maxPairs,
     resamples: o.bootstrap,
     seed: o.seed,
+    prices: readPrices(o.prices),
     log,
   });
   process.stdout.write(`parrot view: ${server.url} (${server.files.length} files watched; Ctrl-C stops)\n`);

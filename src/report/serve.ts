@@ -21,6 +21,7 @@ import { UserError } from "../io/errors.js";
 import { buildReportData, type ReportOptions } from "./data.js";
 import { liveReloadScript, renderReportHtml } from "./html.js";
 import { classifyPaths, countFiles, listDataFiles, loadInputs } from "./inputs.js";
+import { manifestFileOf } from "../run/manifest.js";
 
 /** The files `parrot report` writes into its folder; report-folder mode serves these and nothing else. */
 const REPORT_FILES: ReadonlyArray<string> = ["index.html"];
@@ -140,15 +141,20 @@ export async function startViewServer(paths: ReadonlyArray<string>, options: Vie
 
   let page = "";
   let watched: string[] = [];
+  // Files read beside the inputs (simulator run files, run manifests), from the last build: watched too.
+  let sideFiles: string[] = [];
   const listWatched = (): string[] => {
     if (reportDir) return REPORT_FILES.map((f) => path.join(reportDir, f));
-    return paths.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? listDataFiles(p) : [p]));
+    const listed = paths.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? listDataFiles(p) : [p]));
+    return [...new Set([...listed, ...sideFiles])];
   };
   const build = (): string => {
     const { files, ignored } = classifyPaths(paths);
     for (const x of ignored) log(`parrot view: skipping ${x.file} (${x.why})`);
-    if (countFiles(files) === 0) throw new UserError(`parrot view: no judgments, answers, questions, sessions or pairs in ${paths.join(", ")}`);
-    return renderReportHtml(buildReportData(loadInputs(files), options), { liveReload: true });
+    if (countFiles(files) === 0) throw new UserError(`parrot view: no judgments, answers, questions, sessions or pairs, simulator tables or training runs in ${paths.join(", ")}`);
+    const inputs = loadInputs(files);
+    sideFiles = [...(inputs.simulators ?? []).flatMap((x) => x.runFiles), ...(inputs.manifests ?? []).map((m) => manifestFileOf(m.file))];
+    return renderReportHtml(buildReportData(inputs, options), { liveReload: true });
   };
 
   if (!reportDir) page = build();

@@ -69,6 +69,9 @@ mark { background:var(--mark); outline:1px solid #b08900; font-weight:600; paddi
 .side.chosen { border:2px solid var(--good); }
 .side.rejected { border:2px dashed var(--bad); }
 .side h4 { margin:0 0 .2rem; font-size:.9rem; }
+tr.ref-row th, tr.ref-row td { background:var(--soft); font-style:italic; }
+tr.total-row th, tr.total-row td { border-top:1px solid var(--fg); font-weight:600; }
+.card.real { border:2px solid var(--fg); background:var(--soft); }
 .pager { display:flex; gap:.5rem; align-items:center; }
 .banner { position:fixed; left:0; right:0; bottom:0; background:#fff3cd; border-top:2px solid #8a6d00; padding:.5rem 1rem; z-index:10; white-space:pre-wrap; }
 footer { border-top:1px solid var(--line); margin-top:2rem; padding:.6rem 1rem; font-size:.85rem; color:var(--muted); }

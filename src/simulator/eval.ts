@@ -113,20 +113,9 @@ export async function scoreRealQuery(
   }
 }
 
-/** A row of the next-query file (`OUT.runs/LABEL.next.jsonl`). */
-export interface NextQueryRow {
-  key: string;
-  session_id: string;
-  turn: number;
-  real: string;
-  generated: string;
-  ppl: ContinuationScore | null;
-  /** Why `ppl` is null. */
-  ppl_none?: string;
-  /** Set when the item could not be run (`context-length`: the history does not fit the simulator's context). */
-  skipped?: string;
-  tokens: number;
-}
+/** A row of the next-query file (`OUT.runs/LABEL.next.jsonl`; schema and type: src/records/simulator.ts). */
+export type { NextQueryRow } from "../records/simulator.js";
+import type { NextQueryRow } from "../records/simulator.js";
 
 /** Summary of the next-query part: simulator metrics and the real-users reference over the same items. */
 export interface NextQuerySummary {

@@ -21,6 +21,7 @@ import { createSimulator, type SimulatorMode } from "../collect/simulators.js";
 import { readConversations } from "../conversations/readers.js";
 import { userTurns, type Session } from "../conversations/session.js";
 import { sessionSeedKey } from "../records/session.js";
+import { simulatorRunFiles, type SimulatorRow } from "../records/simulator.js";
 import { UserError } from "../io/errors.js";
 import { iterateExistingOutput } from "../io/jsonl.js";
 import { isContextLengthError } from "../llm/errors.js";
@@ -59,17 +60,8 @@ export interface SimulatorEvalOptions {
   maxTokens: number;
 }
 
-/** One row of `--out`: a simulator evaluated on a held-out set. */
-export interface SimulatorRow {
-  label: string;
-  simulator: SimulatorMode;
-  model: string;
-  held_out: { file: string; digest: string; sessions: number; items_available: number; limit: number | null; seed: number };
-  settings_digest: string;
-  next_query: NextQuerySummary;
-  rollouts?: { assistant: string; k: number; turns: number; summary: RolloutSummary; reference: RolloutSummary };
-  created: string;
-}
+/** One row of `--out` (schema and type: src/records/simulator.ts). */
+export type { SimulatorRow } from "../records/simulator.js";
 
 /** The rollouts' names in collect's task kind (its key and item: the seed, keyed by id, `seed + index` sampling). */
 const rolloutTask = { command: "parrot simulator eval", label: "rollouts", unit: "rollouts" };
@@ -125,9 +117,9 @@ export async function runSimulatorEval(flags: SimulatorEvalOptions, log: (line: 
     }
     throw new UserError(`${flags.out}: label "${label}" is already there with other settings; choose another --label`);
   }
-  const runsDir = `${flags.out}.runs`;
+  const runFiles = simulatorRunFiles(flags.out, label);
   const inputs = { "--sessions": flags.sessions };
-  const nextFile = path.join(runsDir, `${label}.next.jsonl`);
+  const nextFile = runFiles.next;
   const next = openResumable<NextQueryRow>(nextFile, (r) => r.key, { inputs, run: { command: "simulator eval", settings } });
   const simulatorOpts = { temperature: flags.askerTemperature, maxTokens: flags.queryMaxTokens };
   let unavailable: string | undefined;
@@ -170,7 +162,7 @@ export async function runSimulatorEval(flags: SimulatorEvalOptions, log: (line: 
 
   let rollouts: SimulatorRow["rollouts"];
   if (flags.assistant) {
-    const rollFile = path.join(runsDir, `${label}.rollouts.jsonl`);
+    const rollFile = runFiles.rollouts;
     const roll = openResumable<Session>(rollFile, sessionSeedKey, { inputs, run: { command: "simulator eval", settings } });
     const rollPlan = planTasks({ key: seedItemKey }, rolloutSeeds.map((seed, index) => ({ seed, index })), roll.done);
     log(`parrot simulator eval: ${rolloutK} rollouts of ${flags.turns} turns (${rolloutK - rollPlan.todo.length} already done) with assistant ${flags.assistant} -> ${rollFile}`);

@@ -3,7 +3,7 @@
  * digest, limit and seed), each group's real-users reference row first. Pure formatting; src/report reuses it.
  */
 import type { QueryMetrics } from "./metrics.js";
-import type { SimulatorRow } from "./run-eval.js";
+import type { SimulatorRow } from "../records/simulator.js";
 
 /** A printable number: fixed digits, "—" for null/NaN. */
 export function fmt(x: number | null | undefined, digits = 2): string {
@@ -35,37 +35,71 @@ function table(header: string[], lines: string[][]): string {
   return [row(header), row(w.map((n) => "-".repeat(n))), ...lines.map(row)].join("\n");
 }
 
-/** The text of `parrot simulator show`: per held-out set a next-query table and, when any, a rollout table. */
-export function formatSimulatorTable(rows: ReadonlyArray<SimulatorRow>): string {
+/** One rollout table line for a summary `s`. */
+export function rolloutCells(label: string, assistant: string, s: NonNullable<SimulatorRow["rollouts"]>["summary"]): string[] {
+  return [
+    label,
+    assistant,
+    String(s.stats.sessions),
+    fmt(s.stats.avg_turns),
+    fmt(s.stats.avg_ctx_queries),
+    fmt(s.stats.self_rouge, 1),
+    fmt(s.queries.words_mean, 1),
+    fmt(s.queries.ctx_rate),
+    fmt(s.queries.role_leak),
+    stops(s.stop_reasons),
+  ];
+}
+
+/** The tables of one held-out set: cells as `simulator show` prints them, real users first. */
+export interface SimulatorTableGroup {
+  /** heldOutKey of the rows. */
+  key: string;
+  /** Held-out sessions file, items available there. */
+  file: string;
+  itemsAvailable: number;
+  rows: SimulatorRow[];
+  /** NEXT_QUERY_COLUMNS lines: real users, then one per row. */
+  nextQuery: string[][];
+  /** `LABEL: ppl_real NOTE` for rows whose perplexity is not available. */
+  pplNotes: string[];
+  /** ROLLOUT_COLUMNS lines (real users first), when any row has rollouts. */
+  rollouts?: string[][];
+}
+
+/** The rows grouped by held-out set (heldOutKey, first-seen order), each group's table cells. */
+export function simulatorTables(rows: ReadonlyArray<SimulatorRow>): SimulatorTableGroup[] {
   const groups = new Map<string, SimulatorRow[]>();
   for (const r of rows) {
     const k = heldOutKey(r);
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
-  const out: string[] = [];
-  for (const [k, rs] of groups) {
-    out.push(`held-out ${rs[0].held_out.file} (${k}; ${rs[0].held_out.items_available} items available)`);
-    out.push("next query on real history:");
-    out.push(table(NEXT_QUERY_COLUMNS, [nextQueryCells("real users", "—", rs[0].next_query.reference), ...rs.map((r) => nextQueryCells(r.label, r.model, r.next_query.metrics))]));
-    const notes = rs.filter((r) => r.next_query.ppl_note).map((r) => `  ${r.label}: ppl_real ${r.next_query.ppl_note}`);
-    out.push(...notes);
+  return [...groups].map(([key, rs]) => {
     const withRoll = rs.filter((r) => r.rollouts);
-    if (withRoll.length) {
+    const ref = withRoll[0]?.rollouts;
+    return {
+      key,
+      file: rs[0].held_out.file,
+      itemsAvailable: rs[0].held_out.items_available,
+      rows: rs,
+      nextQuery: [nextQueryCells("real users", "—", rs[0].next_query.reference), ...rs.map((r) => nextQueryCells(r.label, r.model, r.next_query.metrics))],
+      pplNotes: rs.filter((r) => r.next_query.ppl_note).map((r) => `${r.label}: ppl_real ${r.next_query.ppl_note}`),
+      ...(ref && { rollouts: [rolloutCells(`real users (${ref.turns} turns)`, "—", ref.reference), ...withRoll.map((r) => rolloutCells(r.label, r.rollouts!.assistant, r.rollouts!.summary))] }),
+    };
+  });
+}
+
+/** The text of `parrot simulator show`: per held-out set a next-query table and, when any, a rollout table. */
+export function formatSimulatorTable(rows: ReadonlyArray<SimulatorRow>): string {
+  const out: string[] = [];
+  for (const g of simulatorTables(rows)) {
+    out.push(`held-out ${g.file} (${g.key}; ${g.itemsAvailable} items available)`);
+    out.push("next query on real history:");
+    out.push(table(NEXT_QUERY_COLUMNS, g.nextQuery));
+    out.push(...g.pplNotes.map((n) => `  ${n}`));
+    if (g.rollouts) {
       out.push("rollouts:");
-      const ref = withRoll[0].rollouts!;
-      const cells = (label: string, assistant: string, s: NonNullable<SimulatorRow["rollouts"]>["summary"]) => [
-        label,
-        assistant,
-        String(s.stats.sessions),
-        fmt(s.stats.avg_turns),
-        fmt(s.stats.avg_ctx_queries),
-        fmt(s.stats.self_rouge, 1),
-        fmt(s.queries.words_mean, 1),
-        fmt(s.queries.ctx_rate),
-        fmt(s.queries.role_leak),
-        stops(s.stop_reasons),
-      ];
-      out.push(table(ROLLOUT_COLUMNS, [cells(`real users (${ref.turns} turns)`, "—", ref.reference), ...withRoll.map((r) => cells(r.label, r.rollouts!.assistant, r.rollouts!.summary))]));
+      out.push(table(ROLLOUT_COLUMNS, g.rollouts));
     }
     out.push("");
   }
