@@ -12,6 +12,9 @@
  *
  * `recordKind` is what `parrot merge` (src/merge/merge.ts) and the report's file sorting (src/report/inputs.ts)
  * use to tell files apart; the resume keys of the commands (`openResumable`) are in the same modules.
+ * Two more modules hold records that are not merged, so they are not in this table: simulator.ts (`parrot simulator
+ * eval`'s table and next-query rows; `isSimulatorRow`) and training.ts (a `parrot train` folder's metrics.jsonl and
+ * train_summary.json; `isTrainMetricsRow`); the report's file sorting recognises them too.
  */
 import { ANSWER_KEY_FIELDS, isAnswer } from "./answer.js";
 import { CONTEXT_LABEL_KEY_FIELDS, isContextLabel } from "./context-label.js";
