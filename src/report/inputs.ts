@@ -159,7 +159,9 @@ export function classifyPaths(paths: ReadonlyArray<string>): { files: Required<R
       else ignored.push({ file, why: kind.ignored });
     }
   }
-  return { files, ignored };
+  // A training run's train_summary.json is read with its metrics.jsonl: not a skipped file.
+  const runs = new Set(files.training);
+  return { files, ignored: ignored.filter((x) => !(path.basename(x.file) === "train_summary.json" && runs.has(path.dirname(x.file)))) };
 }
 
 /**

@@ -64,10 +64,15 @@ export function tokenCounterOf(model: LanguageModel): TokenCounter {
   return charsRuleCounter;
 }
 
-/** Expected share of max tokens a reply uses, by role, and simulated-query attempts per accepted query. */
+/**
+ * Expected share of max tokens a reply uses, by role; simulator calls per query turn attempted (the filters make it
+ * ask again); and the share of attempted query turns that end with an accepted query (a session stops at the first
+ * that does not: collect's `filtered:*` stop reasons).
+ */
 export interface ModelRates {
   fill: { assistant: number; asker: number; judge: number; negative: number };
   queryAttempts: number;
+  queryAccept: number;
   /** Where the numbers come from. */
   source: string;
 }
@@ -76,21 +81,25 @@ export interface ModelRates {
 export const UPPER_BOUND_RATES: ModelRates = {
   fill: { assistant: 1, asker: 1, judge: 1, negative: 1 },
   queryAttempts: 1,
+  queryAccept: 1,
   source: "no measurement for this model: replies assumed to use all their max tokens (an upper bound)",
 };
 
 /**
  * Measured rates of registered models (bench/estimate-calibrate.mjs; bench/README.md "What a run costs").
- * smollm2-135m: `collect` on the ShareGPT sample, --seed 1, 2 and 3 (not the seeds the tests check), 6 sessions of
- * 3 turns each, max tokens 48 / query max tokens 32, pooled: replies used 0.95 of their max tokens, B.1 queries 0.87
- * (the 135M model seldom writes the `[ASSISTANT]` stop), 1.22 simulator calls per query turn (filters regenerate).
- * Fill ratios fall with larger max tokens (a reply ends on its own before them): at 256 tokens and more these
- * overestimate. The judge and negative fills are not measured (set to the assistant's).
+ * smollm2-135m: `collect` on the ShareGPT sample, --seed 1, 2 and 3 (not the seed the test checks, 0), 6 sessions of
+ * 3 turns each, max tokens 48 / query max tokens 32, `--concurrency 1` (deterministic), pooled: replies used 0.99 of
+ * their max tokens, B.1 queries 0.78 (the 135M model seldom writes the `[ASSISTANT]` stop, and a query cut at the cap
+ * is rejected unless a question can be salvaged from it), 3.1 simulator calls per query turn, and 0.52
+ * of the query turns ended with an accepted query (the rest stopped their session). Fill ratios fall with larger max
+ * tokens (a reply ends on its own before them): at 256 tokens and more these overestimate. The judge and negative
+ * fills are not measured (set to the assistant's).
  */
 export const RATES: Record<string, ModelRates> = {
   "smollm2-135m": {
-    fill: { assistant: 0.95, asker: 0.87, judge: 0.95, negative: 0.95 },
-    queryAttempts: 1.22,
+    fill: { assistant: 0.99, asker: 0.78, judge: 0.99, negative: 0.99 },
+    queryAttempts: 3.1,
+    queryAccept: 0.52,
     source: "fill ratios measured for smollm2-135m at 48/32 max tokens on the ShareGPT sample (bench/estimate-calibrate.mjs)",
   },
 };
