@@ -8,8 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { runCliInProcess as runCli } from "./support/cli.js";
-import { simulatorFixture, SIM_QUERIES, trainingFixture } from "./support/report-fixtures.js";
+import { reportWithAllViews, SIM_QUERIES } from "./support/report-fixtures.js";
 import { tempDir } from "./support/tmp.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -33,13 +32,7 @@ async function open(hash: string, width = 1366): Promise<{ page: Page; errors: s
 
 describe.skipIf(!haveChromium)("Simulators, Training and Cost views in headless Chromium", () => {
   beforeAll(async () => {
-    const dir = tempDir("parrot-report-views-");
-    const fx = simulatorFixture(dir);
-    const { ask, capo } = trainingFixture(dir);
-    const prices = path.join(dir, "prices.json");
-    fs.writeFileSync(prices, JSON.stringify({ models: { prompted: { input: 1, output: 2 } } }));
-    const out = path.join(dir, "report");
-    const r = await runCli(["report", "--simulators", fx.table, "--training", ask, capo, "--prices", prices, "--out", out]);
+    const { result: r, out } = await reportWithAllViews(tempDir("parrot-report-views-"));
     expect(r.code).toBe(0);
     pageUrl = "file://" + path.join(out, "index.html");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
@@ -75,6 +68,8 @@ describe.skipIf(!haveChromium)("Simulators, Training and Cost views in headless 
       ["ask", "ask", "5", "550.5", "740", "1.34", "3.3500 → 0.9300", "cpu"],
       ["capo", "capo", "3", "1038.3", "2304", "2.22", "0.6931 → 0.0994", "cpu"],
     ]);
+    // echarts draws on the next frames: wait for the lines (a loaded machine takes a while), then look.
+    await page.waitForFunction(() => document.querySelectorAll("#chart-loss svg path").length > 10 && !!document.querySelector("#chart-margins svg"), null, { timeout: 20_000 });
     const chart = await page.$eval("#chart-loss", (el) => ({ svg: !!el.querySelector("svg"), text: el.querySelector("svg")?.textContent ?? "", h: el.getBoundingClientRect().height }));
     expect(chart.svg).toBe(true);
     expect(chart.h).toBeGreaterThan(250);

@@ -13,7 +13,7 @@ import { parsePrices } from "../src/run/prices.js";
 import { costOf, fmtMoney, readManifestUsage } from "../src/run/usage.js";
 import { formatSimulatorTable, nextQueryCells } from "../src/simulator/show.js";
 import { runCliInProcess as runCli } from "./support/cli.js";
-import { simulatorFixture, SIM_QUERIES, trainingFixture } from "./support/report-fixtures.js";
+import { reportWithAllViews, simulatorFixture, SIM_QUERIES, trainingFixture } from "./support/report-fixtures.js";
 import { tempDir } from "./support/tmp.js";
 
 const files = (over: Record<string, string[]>) => ({ judgments: [], answers: [], questions: [], references: [], sessions: [], pairs: [], ...over });
@@ -172,12 +172,7 @@ describe("Cost view data", () => {
 
   it("parrot report --simulators --training --prices writes one page with the three views' data", async () => {
     const dir = tempDir();
-    const fx = simulatorFixture(dir);
-    const { ask, capo } = trainingFixture(dir);
-    const prices = path.join(dir, "prices.json");
-    fs.writeFileSync(prices, JSON.stringify({ models: { prompted: { input: 1, output: 2 } } }));
-    const out = path.join(dir, "report");
-    const r = await runCli(["report", "--simulators", fx.table, "--training", ask, capo, "--prices", prices, "--out", out]);
+    const { ask, out, result: r } = await reportWithAllViews(dir);
     expect(r.stderr).toMatch(/2 simulators, 2 training runs, 4600 tokens in 1 run manifest\(s\) \(0\.005200 USD\)/);
     expect(r.code).toBe(0);
     const html = fs.readFileSync(path.join(out, "index.html"), "utf8");

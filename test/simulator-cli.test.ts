@@ -12,16 +12,8 @@ import { fakeServerPerTest } from "./support/server.js";
 import { runCliInProcess as runCli } from "./support/cli.js";
 import { getSmokeModelPath } from "./support/smoke-model.js";
 import { tempDir } from "./support/tmp.js";
+import { SIM_SESSIONS as SESSIONS } from "./support/report-fixtures.js";
 
-const SESSIONS = [
-  { id: "a", conversations: [
-    { from: "human", value: "Who won the 2018 World Cup?" }, { from: "gpt", value: "France won it, beating Croatia 4-2." },
-    { from: "human", value: "Who was their coach?" }, { from: "gpt", value: "Didier Deschamps." },
-    { from: "human", value: "And in 2014?" }, { from: "gpt", value: "Germany, coached by Joachim Loew." } ] },
-  { id: "b", conversations: [
-    { from: "human", value: "How do I wrap a present neatly?" }, { from: "gpt", value: "Measure the paper, fold the edges, tape them." },
-    { from: "human", value: "Can you give me a more detailed step by step process?" }, { from: "gpt", value: "1. Measure. 2. Cut. 3. Fold." } ] },
-];
 
 /** Completions with echo get prompt logprobs: -1 per " word" token after the prompt (offsets by word). */
 const scoringHandler: FakeHandler = (req, n) => {

@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { runCliInProcess, type CliResult } from "./cli.js";
 import { nextQueryItems, summarizeNextQueries } from "../../src/simulator/eval.js";
 import { digestValues } from "../../src/run/manifest.js";
 import { readConversations } from "../../src/conversations/readers.js";
@@ -83,4 +84,18 @@ export function trainingFixture(dir: string): { ask: string; capo: string } {
   fs.writeFileSync(path.join(capo, "metrics.jsonl"), dpo.map((r) => JSON.stringify(r)).join("\n") + "\n");
   fs.writeFileSync(path.join(capo, "train_summary.json"), JSON.stringify({ kind: "capo", steps: 3, train_loss: 0.34, train_s: 1038.3, tokens: 2304, tokens_per_s: 2.22, device: "cpu" }, null, 2));
   return { ask, capo };
+}
+
+/**
+ * `parrot report --simulators --training --prices` on the fixtures: a simulator table, two training runs (ask and
+ * capo) and a price table for the `prompted` model; returns the fixtures, the report folder and the CLI result.
+ */
+export async function reportWithAllViews(dir: string): Promise<{ fx: ReturnType<typeof simulatorFixture>; ask: string; capo: string; prices: string; out: string; result: CliResult }> {
+  const fx = simulatorFixture(dir);
+  const { ask, capo } = trainingFixture(dir);
+  const prices = path.join(dir, "prices.json");
+  fs.writeFileSync(prices, JSON.stringify({ models: { prompted: { input: 1, output: 2 } } }));
+  const out = path.join(dir, "report");
+  const result = await runCliInProcess(["report", "--simulators", fx.table, "--training", ask, capo, "--prices", prices, "--out", out]);
+  return { fx, ask, capo, prices, out, result };
 }
