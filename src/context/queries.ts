@@ -32,9 +32,14 @@ export function heuristicDecision(q: QueryAt): ContextDecision {
   return detectContextDependency(q.session.messages.slice(0, q.index), q.session.messages[q.index].content);
 }
 
+/** The heuristic row `{id, turn, context_dependent, score, cues}` of one query (pure). */
+export function heuristicRow(q: QueryAt): ContextLabel {
+  return { id: q.session.id, turn: q.turn, ...heuristicDecision(q) } satisfies ContextLabel;
+}
+
 /** Heuristic rows `{id, turn, context_dependent, score, cues}` for the given queries (pure). */
 export function heuristicRows(queries: ReadonlyArray<QueryAt>): ContextLabel[] {
-  return queries.map((q) => ({ id: q.session.id, turn: q.turn, ...heuristicDecision(q) }) satisfies ContextLabel);
+  return queries.map(heuristicRow);
 }
 
 /** Heuristic rows for all sessions (pure). */

@@ -1,12 +1,12 @@
 /**
  * `parrot context detect`: for every user turn after the first of every session, `{id, turn, context_dependent,
- * score, cues}`. Heuristic only: written atomically. With `--judge`: one query per item of the shared run loop
+ * score, cues}`. Heuristic only: sessions streamed, rows written as decided, the file replaced atomically. With `--judge`: one query per item of the shared run loop
  * (src/run/executor.ts), append-only and resumable (key: id/turn); replies without a parseable verdict are counted
  * over the whole output, and above MAX_UNPARSED_SHARE of its rows the run warns and exits 3.
  */
-import { readConversations } from "../conversations/readers.js";
+import { iterateConversations, readConversations } from "../conversations/readers.js";
 import { UserError } from "../io/errors.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { writeJsonlStreamed } from "../io/jsonl.js";
 import { refuseOutputIsInput } from "../io/paths.js";
 import { execute, planTasks } from "../run/executor.js";
 import { EXIT_INCOMPLETE } from "../run/failures.js";
@@ -14,10 +14,10 @@ import { digestValues } from "../run/manifest.js";
 import type { ModelRunOptions } from "../run/flags.js";
 import { openResumable } from "../run/output.js";
 import { readPrices } from "../run/prices.js";
-import { parseShard } from "../run/shard.js";
+import { inShard, parseShard } from "../run/shard.js";
 import { JUDGE_ATTEMPTS, MAX_UNPARSED_SHARE, judgeQuery } from "./judge.js";
 import { JUDGE_PROMPT_VERSION } from "./prompts.js";
-import { type QueryAt, heuristicRows, queriesAfterFirst, queryKey } from "./queries.js";
+import { type QueryAt, heuristicRow, queriesAfterFirst, queryKey } from "./queries.js";
 import { contextLabelKeyOf, type ContextLabel } from "../records/context-label.js";
 
 /** The options of `context detect` (its commander table: src/context/command.ts); the sessions file is the argument. */
@@ -34,16 +34,33 @@ export interface ContextDetectOptions extends Omit<ModelRunOptions, "dryRun"> {
 export async function runContextDetect(file: string, o: ContextDetectOptions): Promise<void> {
   const shard = parseShard(o.shard);
   const prices = readPrices(o.prices);
-  const sessions = readConversations(file);
-  const queries = queriesAfterFirst(sessions);
   if (!o.judge) {
+    // Heuristic: sessions are streamed, each row written as it is decided (temp file renamed over --out at the end;
+    // a bad record part-way aborts it, so nothing is half written).
     refuseOutputIsInput(o.out, { sessions: file });
-    const rows = heuristicRows(planTasks({ key: queryKey }, queries, new Set(), shard).mine);
-    writeFileAtomic(o.out, rows.map((r) => JSON.stringify(r) + "\n").join(""));
-    const dep = rows.filter((r) => r.context_dependent).length;
-    process.stderr.write(`context detect: ${rows.length} queries, ${dep} context-dependent, ${sessions.length} sessions (${(dep / Math.max(1, sessions.length)).toFixed(2)} per session)\n`);
+    let sessionCount = 0;
+    let queryCount = 0;
+    let dep = 0;
+    const rows = (function* () {
+      for (const session of iterateConversations(file)) {
+        sessionCount++;
+        for (const q of queriesAfterFirst([session])) {
+          if (!inShard(queryKey(q), shard)) continue;
+          const row = heuristicRow(q);
+          queryCount++;
+          if (row.context_dependent) dep++;
+          yield row;
+        }
+      }
+    })();
+    writeJsonlStreamed(o.out, rows);
+    process.stderr.write(`context detect: ${queryCount} queries, ${dep} context-dependent, ${sessionCount} sessions (${(dep / Math.max(1, sessionCount)).toFixed(2)} per session)\n`);
     return;
   }
+  // --judge: the manifest's settings hold a digest of all sessions and the run loop plans over all queries, so the
+  // sessions are read whole here (model calls, not memory, bound this mode).
+  const sessions = readConversations(file);
+  const queries = queriesAfterFirst(sessions);
   const out = openResumable<ContextLabel>(o.out, contextLabelKeyOf, {
     inputs: { sessions: file },
     maxTotalTokens: o.maxTotalTokens,

@@ -192,32 +192,40 @@ export function detectFormat(first: unknown, file: string): ConversationFormat {
 }
 
 /**
- * Stream the sessions of any supported conversation file to `onSession`, one record at a time. The file is opened
- * and read once (iterateJsonOrJsonl), so a pipe or FIFO works; JSONL is never held whole in memory (JSON arrays are).
- * Validation is per record: the first bad record throws.
+ * The sessions of any supported conversation file, one record at a time (a generator). The file is opened and read
+ * once (iterateJsonOrJsonl), so a pipe or FIFO works; JSONL is never held whole in memory (JSON arrays are).
+ * Validation is per record: the first bad record throws when it is reached (sessions before it were yielded).
  * @param format force a format instead of detecting it from the first record.
- * @returns the number of sessions delivered.
  * @throws UserError/InputError naming file, line and field; UserError for an input with no records.
  */
-export function forEachConversation(file: string, onSession: (s: Session) => void, format?: ConversationFormat): number {
+export function* iterateConversations(file: string, format?: ConversationFormat): Generator<Session, void, undefined> {
   let fmt = format;
-  let n = 0;
   let any = false;
   const seen = new Set<string>();
   for (const r of iterateJsonOrJsonl(file)) {
     any = true;
     fmt ??= detectFormat(r.value, file);
-    const sessions =
-      fmt === "parrot" ? [sessionFromRecord(r, file, seen)]
-        : fmt === "sharegpt" ? [fromShareGpt(r, file)]
-          : fmt === "messages" ? [fromOpenAiMessages(r, file)]
-            : fromOasst(r, file);
-    for (const s of sessions) {
-      onSession(s);
-      n++;
-    }
+    if (fmt === "parrot") yield sessionFromRecord(r, file, seen);
+    else if (fmt === "sharegpt") yield fromShareGpt(r, file);
+    else if (fmt === "messages") yield fromOpenAiMessages(r, file);
+    else yield* fromOasst(r, file);
   }
   if (!any) throw new UserError(`${file}: no records`);
+}
+
+/**
+ * Stream the sessions of any supported conversation file to `onSession`, one record at a time
+ * (iterateConversations).
+ * @param format force a format instead of detecting it from the first record.
+ * @returns the number of sessions delivered.
+ * @throws UserError/InputError naming file, line and field; UserError for an input with no records.
+ */
+export function forEachConversation(file: string, onSession: (s: Session) => void, format?: ConversationFormat): number {
+  let n = 0;
+  for (const s of iterateConversations(file, format)) {
+    onSession(s);
+    n++;
+  }
   return n;
 }
 

@@ -3,7 +3,7 @@
  * sft-ask, and CaPO preference pairs (src/records/pair.ts) for dpo. All input is read and validated before anything
  * is written.
  */
-import { readConversations } from "../conversations/readers.js";
+import { iterateConversations } from "../conversations/readers.js";
 import type { Message, Session } from "../conversations/session.js";
 import { readJsonl } from "../io/jsonl.js";
 import { UserError } from "../io/errors.js";
@@ -62,22 +62,37 @@ export function cleanSession(s: Session, maxTurns?: number): { session?: Trainin
 }
 
 /**
- * Read and clean a sessions file (ShareGPT, OpenAI messages, OpenAssistant or parrot records).
+ * Read and clean a sessions file one record at a time (a generator; iterateConversations): yields the kept sessions
+ * and fills `stats` as it goes. At the end of the file, with no session kept, it throws.
+ * @throws UserError/InputError on unreadable or malformed input (when the bad record is reached); UserError when no
+ *   session is usable.
+ */
+export function* iterateTrainingSessions(file: string, maxTurns: number | undefined, stats: SessionStats): Generator<TrainingSession, void, undefined> {
+  for (const s of iterateConversations(file)) {
+    stats.read++;
+    const r = cleanSession(s, maxTurns);
+    if (r.session) {
+      stats.kept++;
+      if (r.truncated) stats.truncated++;
+      yield r.session;
+    } else stats.skipped[r.skip!] = (stats.skipped[r.skip!] ?? 0) + 1;
+  }
+  if (stats.kept === 0) throw new UserError(`${file}: no usable session (${formatSkips(stats.skipped)})`);
+}
+
+/** Empty counts for iterateTrainingSessions. */
+export function emptySessionStats(): SessionStats {
+  return { read: 0, kept: 0, skipped: {}, truncated: 0 };
+}
+
+/**
+ * Read and clean a sessions file (ShareGPT, OpenAI messages, OpenAssistant or parrot records) into memory
+ * (iterateTrainingSessions).
  * @throws UserError/InputError on unreadable or malformed input; UserError when no session is usable.
  */
 export function readTrainingSessions(file: string, maxTurns?: number): { sessions: TrainingSession[]; stats: SessionStats } {
-  const raw = readConversations(file);
-  const stats: SessionStats = { read: raw.length, kept: 0, skipped: {}, truncated: 0 };
-  const sessions: TrainingSession[] = [];
-  for (const s of raw) {
-    const r = cleanSession(s, maxTurns);
-    if (r.session) {
-      sessions.push(r.session);
-      if (r.truncated) stats.truncated++;
-    } else stats.skipped[r.skip!] = (stats.skipped[r.skip!] ?? 0) + 1;
-  }
-  stats.kept = sessions.length;
-  if (sessions.length === 0) throw new UserError(`${file}: no usable session (${formatSkips(stats.skipped)})`);
+  const stats = emptySessionStats();
+  const sessions = [...iterateTrainingSessions(file, maxTurns, stats)];
   return { sessions, stats };
 }
 

@@ -1,12 +1,13 @@
 /**
- * `parrot export` core: read and validate all input, build every record in memory, then write atomically.
+ * `parrot export` core: read and validate the input as each record is built and written (one pass, one session at a
+ * time), to a temporary file renamed over the output at the end (nothing half written on bad input).
  * Shared with `parrot train`, which writes the engine's dataset through the same function.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../io/errors.js";
-import { openAtomicOutput, writeFileAtomic } from "../io/jsonl.js";
-import { formatSkips, readPairs, readTrainingSessions, type SessionStats } from "./data.js";
+import { writeFileAtomic, writeJsonlStreamed } from "../io/jsonl.js";
+import { emptySessionStats, formatSkips, iterateTrainingSessions, readPairs, type SessionStats } from "./data.js";
 import type { Strategy } from "../records/pair.js";
 import {
   dpoRecord,
@@ -32,12 +33,24 @@ export interface ExportOptions {
   truncate?: boolean;
 }
 
-export interface ExportResult {
-  records: ExportRecord[];
+/** What an export did: its summary lines (stderr) and counts, known once its records have all been pulled. */
+export interface ExportSummary {
   /** Human-readable summary lines (stderr). */
   summary: string[];
   sessionStats?: SessionStats;
   counts: ExportCounts;
+}
+
+/**
+ * One export, streamed: `records` builds each record as it is pulled, in one pass over the input (a bad input record
+ * throws when it is reached, so the writer must write to a temporary file and abort on error: openStreamedOutput);
+ * `result()` gives the summary once every record has been pulled.
+ */
+export interface ExportStream {
+  /** The records, in input order; iterate once. @throws UserError/InputError on bad input or when nothing is left. */
+  records: Iterable<ExportRecord>;
+  /** The summary. @throws Error when `records` has not been iterated to its end. */
+  result(): ExportSummary;
 }
 
 /**
@@ -64,10 +77,13 @@ export interface ExportCounts {
 }
 
 /**
- * Build all records of one export (pure apart from reading inputs).
- * @throws UserError/InputError on bad input or flags.
+ * One export as a stream of records (pure apart from reading inputs). Flags and the tokenizer are checked here, before
+ * any output is opened; the input file is read and validated as `records` is pulled (sessions one at a time, pairs
+ * whole), so neither the sessions nor the records are held in memory.
+ * @throws UserError on bad flags (here); UserError/InputError on bad input, or when every record was dropped, while
+ *   `records` is iterated.
  */
-export function buildExport(kind: ExportKind, file: string, opts: ExportOptions): ExportResult {
+export function buildExport(kind: ExportKind, file: string, opts: ExportOptions): ExportStream {
   if (opts.format === "tokens" && !opts.tokenizer) throw new UserError("--format tokens needs --tokenizer DIR (a model folder with tokenizer.json)");
   if (kind === "dpo" && opts.format === "tokens") {
     throw new UserError(
@@ -86,118 +102,109 @@ export function buildExport(kind: ExportKind, file: string, opts: ExportOptions)
   const tok: ModelTokenizer | undefined = opts.tokenizer ? loadTokenizer(opts.tokenizer) : undefined;
   const maxLength = opts.maxLength ?? DEFAULT_MAX_LENGTH;
   const counts: ExportCounts = { input: 0, records: 0, tooLong: 0, truncatedTokens: 0, droppedLong: 0, noTrained: 0, straddled: 0, trainedTokens: 0, tokens: 0 };
-  const records: ExportRecord[] = [];
   const summary: string[] = [];
   let sessionStats: SessionStats | undefined;
+  let done = false;
 
-  const pushTokens = (input_ids: number[], labels: number[]) => {
+  /** The record of one tokenized session, or undefined when it is dropped (counted). */
+  const tokensRecord = (input_ids: number[], labels: number[]): ExportRecord | undefined => {
     counts.input++;
     if (input_ids.length > maxLength) {
       counts.tooLong++;
       if (!opts.truncate) {
         counts.droppedLong++;
-        return;
+        return undefined;
       }
       input_ids = input_ids.slice(0, maxLength);
       labels = labels.slice(0, maxLength);
       if (!labels.some((l) => l !== IGNORE_INDEX)) {
         counts.noTrained++;
-        return;
+        return undefined;
       }
       counts.truncatedTokens++;
     }
     counts.tokens += input_ids.length;
     counts.trainedTokens += labels.filter((l) => l !== IGNORE_INDEX).length;
-    records.push({ input_ids, labels });
+    return { input_ids, labels };
   };
 
-  if (kind === "dpo") {
-    const { pairs, dropped } = readPairs(file, opts.strategies);
-    if (pairs.length === 0) throw new UserError(`${file}: no pair left after --strategies ${opts.strategies?.join(",")}`);
-    summary.push(`pairs: ${pairs.length} selected${dropped ? `, ${dropped} of other strategies left out` : ""}`);
-    const per = new Map<string, number>();
-    for (const p of pairs) per.set(p.strategy, (per.get(p.strategy) ?? 0) + 1);
-    summary.push(`per strategy: ${[...per].map(([k, v]) => `${k} ${v}`).join(", ")}`);
-    const stripped = pairs.filter((p) => p.prompt.findIndex((m) => m.role !== "system") !== p.prompt.findIndex((m) => m.role === "user")).length;
-    if (stripped) summary.push(`prompts starting with an assistant message: ${stripped} (leading assistant messages dropped)`);
-    for (const p of pairs) {
-      records.push(dpoRecord(opts.format, p));
-    }
-  } else {
-    const { sessions, stats } = readTrainingSessions(file, opts.maxTurns);
-    sessionStats = stats;
-    summary.push(
-      `sessions: ${stats.read} read, ${stats.kept} kept (${formatSkips(stats.skipped)})` +
-        (opts.maxTurns !== undefined ? `, ${stats.truncated} truncated to ${opts.maxTurns} turns` : ""),
-    );
-    const bos = tok ? rawTextBos(tok) : "";
-    if (kind === "sft-ask" && opts.format === "openai") {
+  function* records(): Generator<ExportRecord, void, undefined> {
+    if (kind === "dpo") {
+      const { pairs, dropped } = readPairs(file, opts.strategies);
+      if (pairs.length === 0) throw new UserError(`${file}: no pair left after --strategies ${opts.strategies?.join(",")}`);
+      summary.push(`pairs: ${pairs.length} selected${dropped ? `, ${dropped} of other strategies left out` : ""}`);
+      const per = new Map<string, number>();
+      for (const p of pairs) per.set(p.strategy, (per.get(p.strategy) ?? 0) + 1);
+      summary.push(`per strategy: ${[...per].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+      const stripped = pairs.filter((p) => p.prompt.findIndex((m) => m.role !== "system") !== p.prompt.findIndex((m) => m.role === "user")).length;
+      if (stripped) summary.push(`prompts starting with an assistant message: ${stripped} (leading assistant messages dropped)`);
+      for (const p of pairs) {
+        counts.records++;
+        yield dpoRecord(opts.format, p);
+      }
+    } else {
+      const stats = emptySessionStats();
+      const bos = tok ? rawTextBos(tok) : "";
+      for (const s of iterateTrainingSessions(file, opts.maxTurns, stats)) {
+        if (tokens) {
+          const r = tokensSftRecord(kind, tok!, s);
+          counts.straddled += r.straddled;
+          const rec = tokensRecord(r.input_ids, r.labels);
+          if (rec === undefined) continue;
+          counts.records++;
+          yield rec;
+        } else {
+          counts.records++;
+          yield sftRecord(kind, opts.format, s, { bos });
+        }
+      }
+      sessionStats = stats;
       summary.push(
-        "openai sft-ask: a chat fine-tune cannot serve `collect --simulator parrot-ask`, which sends the B.1 transcript as a raw completion; the roles-swapped chat model it trains is usable only as a chat model (e.g. behind --simulator prompted)",
+        `sessions: ${stats.read} read, ${stats.kept} kept (${formatSkips(stats.skipped)})` +
+          (opts.maxTurns !== undefined ? `, ${stats.truncated} truncated to ${opts.maxTurns} turns` : ""),
       );
+      if (kind === "sft-ask" && opts.format === "openai") {
+        summary.push(
+          "openai sft-ask: a chat fine-tune cannot serve `collect --simulator parrot-ask`, which sends the B.1 transcript as a raw completion; the roles-swapped chat model it trains is usable only as a chat model (e.g. behind --simulator prompted)",
+        );
+      }
     }
-    for (const s of sessions) {
-      if (tokens) {
-        const r = tokensSftRecord(kind, tok!, s);
-        counts.straddled += r.straddled;
-        pushTokens(r.input_ids, r.labels);
-      } else records.push(sftRecord(kind, opts.format, s, { bos }));
+    if (tokens) {
+      const reasons = [
+        counts.noTrained ? `${counts.noTrained} no trained token within the first ${maxLength}` : "",
+      ].filter(Boolean);
+      const dropped = counts.noTrained;
+      summary.push(
+        `tokens: ${counts.input} in, ${counts.records} written; max length ${maxLength}: ${counts.tooLong} too long` +
+          (opts.truncate ? `: ${counts.truncatedTokens} truncated, ${dropped} dropped (${reasons.join(", ") || "none"})` : " (dropped)"),
+      );
+      if (kind !== "dpo") {
+        summary.push(`trained tokens: ${counts.trainedTokens} of ${counts.tokens}; span boundaries inside a token: ${counts.straddled}`);
+      }
     }
+    if (counts.records === 0) throw new UserError(`${file}: nothing to export (every record was dropped)`);
+    done = true;
   }
-  counts.records = records.length;
-  if (tokens) {
-    const reasons = [
-      counts.noTrained ? `${counts.noTrained} no trained token within the first ${maxLength}` : "",
-    ].filter(Boolean);
-    const dropped = counts.noTrained;
-    summary.push(
-      `tokens: ${counts.input} in, ${counts.records} written; max length ${maxLength}: ${counts.tooLong} too long` +
-        (opts.truncate ? `: ${counts.truncatedTokens} truncated, ${dropped} dropped (${reasons.join(", ") || "none"})` : " (dropped)"),
-    );
-    if (kind !== "dpo") {
-      summary.push(`trained tokens: ${counts.trainedTokens} of ${counts.tokens}; span boundaries inside a token: ${counts.straddled}`);
-    }
-  }
-  if (records.length === 0) throw new UserError(`${file}: nothing to export (every record was dropped)`);
-  return { records, summary, sessionStats, counts };
+  return {
+    records: records(),
+    result: () => {
+      if (!done) throw new Error("buildExport: result() before every record was pulled");
+      return { summary, sessionStats, counts };
+    },
+  };
 }
 
 /** Serialize records as JSONL. */
 export function toJsonl(records: ReadonlyArray<unknown>): string {
   return records.map((r) => JSON.stringify(r)).join("\n") + "\n";
 }
-
 /**
- * Write records as JSONL through openAtomicOutput (temp file + rename; a FIFO or device such as /dev/null written
- * directly), 1 MB at a time: the same atomicity as writeFileAtomic without building the whole file as one string (at
- * 10K sessions of `--format tokens` that string doubled the peak memory; bench/README.md "Scale").
- * @throws UserError naming the file on a failed write (ENOSPC, EFBIG, ...); nothing is left behind.
- */
-function writeJsonlAtomic(file: string, records: ReadonlyArray<unknown>): void {
-  const out = openAtomicOutput(file);
-  try {
-    let buf = "";
-    for (const r of records) {
-      buf += JSON.stringify(r) + "\n";
-      if (buf.length > 1 << 20) {
-        fs.writeSync(out.fd, buf);
-        buf = "";
-      }
-    }
-    fs.writeSync(out.fd, buf);
-  } catch (err) {
-    out.abort();
-    throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
-  }
-  out.commit();
-}
-
-/**
- * Write an export: the JSONL file atomically, and for llama-factory the dataset_info.json next to it (an existing
+ * Write an export: the JSONL file atomically as its records are pulled (writeJsonlStreamed: temp file renamed over
+ * `out`; an error from `records`, e.g. bad input, aborts it and is rethrown), and for llama-factory the dataset_info.json next to it (an existing
  * dataset_info.json is kept and our entry added/replaced; none when `out` is a FIFO or device such as /dev/null).
- * @returns paths written.
+ * @returns paths written and the number of records.
  */
-export function writeExport(kind: ExportKind, format: ExportFormat, out: string, records: ReadonlyArray<unknown>): string[] {
+export function writeExport(kind: ExportKind, format: ExportFormat, out: string, records: Iterable<unknown>): { written: string[]; count: number } {
   let infoText: string | undefined;
   const infoPath = path.join(path.dirname(path.resolve(out)), "dataset_info.json");
   // A sink (--out /dev/null, a FIFO) has no folder of datasets to describe: no dataset_info.json is written for it.
@@ -215,11 +222,11 @@ export function writeExport(kind: ExportKind, format: ExportFormat, out: string,
     info[name] = llamaFactoryDatasetInfo(kind, path.basename(out));
     infoText = JSON.stringify(info, null, 2) + "\n";
   }
-  writeJsonlAtomic(out, records);
+  const count = writeJsonlStreamed(out, records);
   const written = [out];
   if (infoText !== undefined) {
     writeFileAtomic(infoPath, infoText);
     written.push(infoPath);
   }
-  return written;
+  return { written, count };
 }

@@ -208,10 +208,14 @@ export function llamaFactoryDatasetInfo(kind: ExportKind, fileName: string): Rec
 }
 
 /**
- * The records `parrot train` writes for its engine: the first `maxSamples` (all without it), pre-tokenized ones
- * (TRL SFT, `tokenized`) as `{input_ids, labels}` only: TRL keeps given labels and builds the attention mask itself.
+ * The records `parrot train` writes for its engine, as `records` yields them: the first `maxSamples` (all without it),
+ * pre-tokenized ones (TRL SFT, `tokenized`) as `{input_ids, labels}` only: TRL keeps given labels and builds the
+ * attention mask itself. The source is always pulled to its end (it validates the input and counts the records).
  */
-export function engineRecords(records: ReadonlyArray<ExportRecord>, o: { tokenized: boolean; maxSamples?: number }): ExportRecord[] {
-  const kept = o.maxSamples !== undefined ? records.slice(0, o.maxSamples) : [...records];
-  return o.tokenized ? kept.map((r) => ({ input_ids: r.input_ids, labels: r.labels })) : kept;
+export function* engineRecords(records: Iterable<ExportRecord>, o: { tokenized: boolean; maxSamples?: number }): Generator<ExportRecord, void, undefined> {
+  let n = 0;
+  for (const r of records) {
+    if (o.maxSamples === undefined || n < o.maxSamples) yield o.tokenized ? { input_ids: r.input_ids, labels: r.labels } : r;
+    n++;
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * `parrot export KIND FILE` and `parrot export preview KIND FILE`: build every record (export.ts) then write them
- * atomically; or print one example with its trained text (preview.ts).
+ * `parrot export KIND FILE` and `parrot export preview KIND FILE`: build each record (export.ts) as it is written
+ * (streamed to a temporary file renamed over --out); or print one example with its trained text (preview.ts).
  */
 import { UserError } from "../io/errors.js";
 import { refuseOutputIsInput } from "../io/paths.js";
@@ -55,9 +55,9 @@ export function runExport(kind: ExportKind, file: string, o: ExportFlags): void 
     maxLength: o.maxLength,
     truncate: Boolean(o.truncate),
   });
-  const written = writeExport(kind, format, o.out, res.records);
-  for (const line of res.summary) process.stderr.write(`${line}\n`);
-  process.stderr.write(`wrote ${res.records.length} records: ${written.join(", ")}\n`);
+  const { written, count } = writeExport(kind, format, o.out, res.records);
+  for (const line of res.result().summary) process.stderr.write(`${line}\n`);
+  process.stderr.write(`wrote ${count} records: ${written.join(", ")}\n`);
 }
 
 /** Print example `o.index` (default 0) of `file` as `kind` with its trained text highlighted (colour on a TTY). */

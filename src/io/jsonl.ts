@@ -489,3 +489,103 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
   out.commit();
 }
+
+/** An output written piece by piece and replaced atomically at the end (openStreamedOutput). */
+export interface StreamedOutput {
+  /** Append text (buffered, written 1 MB at a time). @throws UserError naming the file on a failed write; the output is aborted. */
+  write(text: string): void;
+  /** Flush, close and rename the temporary file over the target. @throws UserError naming the file. */
+  commit(): void;
+  /** Drop everything written (the target is untouched, no temporary file is left); safe to call twice. */
+  abort(): void;
+}
+
+/**
+ * An atomic output for commands that validate their input in the same pass as they write (streaming:
+ * `context detect`, `export`, `train`): text goes to openAtomicOutput's temporary file beside the target as it is
+ * produced, 1 MB at a time, and `commit()` renames it over the target, so memory does not grow with the output and
+ * an error part-way (`abort()`) leaves the target as it was and no temporary file. A FIFO or character device target
+ * (which openAtomicOutput writes directly) is not opened until `commit()`: its text is held in memory, so a reader of
+ * the FIFO never sees half an output and bad input fails before the FIFO is opened (the old, non-streaming contract).
+ * @throws UserError naming the file for a refused target (a directory, socket or block device) or a folder that
+ *   cannot be made.
+ */
+export function openStreamedOutput(file: string): StreamedOutput {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    st = undefined;
+  }
+  const held = st !== undefined && (st.isFIFO() || st.isCharacterDevice());
+  const out = held ? undefined : openAtomicOutput(file);
+  const pieces: string[] = [];
+  let buf = "";
+  let closed = false;
+  const fail = (err: unknown): never => {
+    out?.abort();
+    closed = true;
+    throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
+  };
+  const flush = () => {
+    if (!buf) return;
+    if (out) {
+      try {
+        fs.writeSync(out.fd, buf);
+      } catch (err) {
+        fail(err);
+      }
+    } else pieces.push(buf);
+    buf = "";
+  };
+  return {
+    write(text) {
+      if (closed) throw new Error(`${file}: write after commit or abort`);
+      buf += text;
+      if (buf.length > 1 << 20) flush();
+    },
+    commit() {
+      if (closed) throw new Error(`${file}: commit after commit or abort`);
+      flush();
+      closed = true;
+      if (out) return out.commit();
+      const direct = openAtomicOutput(file);
+      try {
+        for (const p of pieces) fs.writeSync(direct.fd, p);
+      } catch (err) {
+        direct.abort();
+        throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
+      }
+      direct.commit();
+    },
+    abort() {
+      closed = true;
+      buf = "";
+      pieces.length = 0;
+      out?.abort();
+    },
+  };
+}
+
+/**
+ * Write rows as JSONL through openStreamedOutput: each row is serialised as `rows` yields it, so a generator that
+ * validates its input as it goes can be written without holding its rows. An error thrown by `rows` (bad input)
+ * aborts the output and is rethrown as is; nothing is half written.
+ * @returns the number of rows written.
+ * @throws what `rows` throws; UserError naming the file on a failed write.
+ */
+export function writeJsonlStreamed(file: string, rows: Iterable<unknown>): number {
+  const out = openStreamedOutput(file);
+  let n = 0;
+  try {
+    for (const r of rows) {
+      out.write(JSON.stringify(r) + "\n");
+      n++;
+    }
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
+  out.commit();
+  return n;
+}

@@ -1,8 +1,7 @@
 /**
  * `parrot stats FILE...`: Table 1 statistics (stats.ts) of each file, as a table or JSON on stdout.
  */
-import { readConversations } from "../conversations/readers.js";
-import { datasetStats, type DatasetStats } from "./stats.js";
+import { fileStats, type DatasetStats } from "./stats.js";
 
 export interface StatsFlags {
   json?: boolean;
@@ -27,9 +26,9 @@ export function statsTable(rows: ReadonlyArray<{ file: string; stats: DatasetSta
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
-/** Print the statistics of `files`: a table, or with --json one object for one file, else {FILE: {...}}. */
+/** Print the statistics of `files` (each streamed, fileStats): a table, or with --json one object for one file, else {FILE: {...}}. */
 export function runStats(files: string[], flags: StatsFlags): void {
-  const rows = files.map((file) => ({ file, stats: datasetStats(readConversations(file)) }));
+  const rows = files.map((file) => ({ file, stats: fileStats(file) }));
   if (flags.json) {
     const value = rows.length === 1 ? rows[0].stats : Object.fromEntries(rows.map((r) => [r.file, r.stats]));
     process.stdout.write(JSON.stringify(value) + "\n");

@@ -10,6 +10,7 @@
 import { queries, userTurns, type Session, type UserTurn } from "../conversations/session.js";
 import { detectContextDependency, type ContextDecision } from "../context/detect.js";
 import { selfRouge } from "../metrics/rouge.js";
+import { forEachConversation } from "../conversations/readers.js";
 
 export interface DatasetStats {
   sessions: number;
@@ -41,7 +42,47 @@ export function contextQueryCount(session: Pick<Session, "messages">): number {
 }
 
 /**
- * Table 1 statistics of a list of sessions.
+ * Table 1's per-session sums, fed one session at a time (`add`), so a file of any size is summarised without
+ * holding its sessions: `parrot stats` streams a file through it (forEachConversation), `datasetStats` folds a list.
+ * Sums are taken in the order sessions are added, so streaming and folding a list give the same floats.
+ */
+export class StatsAccumulator<S extends Pick<Session, "messages"> = Pick<Session, "messages">> {
+  private n = 0;
+  private turns = 0;
+  private ctx = 0;
+  private rougeSum = 0;
+  private rougeN = 0;
+
+  /** @param contextCount context-dependent queries of a session (default: the detector, `contextQueryCount`). */
+  constructor(private readonly contextCount: (session: S) => number = contextQueryCount) {}
+
+  /** Add one session's user turns, context-dependent queries and self-ROUGE. */
+  add(session: S): void {
+    const qs = queries(session);
+    this.n++;
+    this.turns += qs.length;
+    this.ctx += this.contextCount(session);
+    const r = selfRouge(qs);
+    if (r !== undefined) {
+      this.rougeSum += r;
+      this.rougeN++;
+    }
+  }
+
+  /** The statistics of the sessions added so far: zeros (and self_rouge null) when none. */
+  result(): DatasetStats {
+    const n = this.n;
+    return {
+      sessions: n,
+      avg_turns: n ? this.turns / n : 0,
+      avg_ctx_queries: n ? this.ctx / n : 0,
+      self_rouge: this.rougeN ? (100 * this.rougeSum) / this.rougeN : null,
+    };
+  }
+}
+
+/**
+ * Table 1 statistics of a list of sessions (a `StatsAccumulator` over the list).
  * @param contextCount context-dependent queries of a session (default: the detector, `contextQueryCount`; the report
  *   passes its own pass over the same sessions so the detector runs once).
  * @returns zeros (and self_rouge null) for an empty list.
@@ -50,25 +91,18 @@ export function datasetStats<S extends Pick<Session, "messages">>(
   sessions: ReadonlyArray<S>,
   contextCount: (session: S) => number = contextQueryCount,
 ): DatasetStats {
-  let turns = 0;
-  let ctx = 0;
-  let rougeSum = 0;
-  let rougeN = 0;
-  for (const s of sessions) {
-    const qs = queries(s);
-    turns += qs.length;
-    ctx += contextCount(s);
-    const r = selfRouge(qs);
-    if (r !== undefined) {
-      rougeSum += r;
-      rougeN++;
-    }
-  }
-  const n = sessions.length;
-  return {
-    sessions: n,
-    avg_turns: n ? turns / n : 0,
-    avg_ctx_queries: n ? ctx / n : 0,
-    self_rouge: rougeN ? (100 * rougeSum) / rougeN : null,
-  };
+  const acc = new StatsAccumulator<S>(contextCount);
+  for (const s of sessions) acc.add(s);
+  return acc.result();
+}
+
+/**
+ * Table 1 statistics of a session file, streamed: sessions are read one record at a time (forEachConversation) and
+ * only the sums are kept, so memory does not grow with the file. Same values as `datasetStats(readConversations(file))`.
+ * @throws UserError/InputError naming file, line and field (the first bad record).
+ */
+export function fileStats(file: string): DatasetStats {
+  const acc = new StatsAccumulator();
+  forEachConversation(file, (s) => acc.add(s));
+  return acc.result();
 }

@@ -8,9 +8,9 @@ import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { stringify } from "yaml";
 import { UserError } from "../io/errors.js";
-import { writeFileAtomic } from "../io/jsonl.js";
+import { writeFileAtomic, writeJsonlStreamed } from "../io/jsonl.js";
 import { parseStrategies } from "../records/pair.js";
-import { buildExport, toJsonl } from "../export/export.js";
+import { buildExport } from "../export/export.js";
 import { engineRecords, type ExportFormat } from "../export/formats.js";
 import { endOfTurnToken, loadTokenizer, tokenizerDigest } from "../export/tokenizer.js";
 import { commitTokenizer, dropTokenizer, resolveBaseModel, resolveTokenizer } from "./base-model.js";
@@ -46,6 +46,16 @@ export interface TrainFlags {
   beta?: number;
   /** false with --no-gguf. */
   gguf: boolean;
+}
+
+/** The folders of `dir` that do not exist yet, deepest first (removed again when the data turns out bad). */
+function missingAncestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    out.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  return out;
 }
 
 /** Spawn a command with inherited stdio; resolves with its exit code. */
@@ -113,17 +123,33 @@ export async function runTrain(kind: TrainKind, o: TrainFlags): Promise<void> {
     dropTokenizer(tok);
     throw err;
   }
-  // The data is valid: from here on DIR is written.
+  // The data is validated as train.jsonl is written (streamed to a temporary file in DIR, renamed at the end); on bad
+  // data the temporary file, the folders made for it and a pending tokenizer go, so DIR is left as it was.
+  const dataFile = path.join(out, "train.jsonl");
+  const made = missingAncestors(out);
+  let kept: number;
+  try {
+    kept = writeJsonlStreamed(dataFile, engineRecords(res.records, { tokenized, maxSamples }));
+  } catch (err) {
+    dropTokenizer(tok);
+    for (const dir of made) {
+      try {
+        fs.rmdirSync(dir); // only if empty
+      } catch {
+        break;
+      }
+    }
+    throw err;
+  }
+  const exported = res.result();
+  // The data is valid: from here on the rest of DIR is written.
   const tokDir = tok ? commitTokenizer(tok) : undefined;
-  const records = engineRecords(res.records, { tokenized, maxSamples });
   const tokInfo = tokDir ? { dir: tokDir, sha256: tokenizerDigest(tokDir) } : undefined;
   const eotToken = engine === "axolotl" && kind === "chat" && tokDir ? endOfTurnToken(loadTokenizer(tokDir)) : undefined;
-  const dataFile = path.join(out, "train.jsonl");
   const configFile = engine === "trl" ? "config.yaml" : "axolotl.yaml";
-  const input = { kind, engine, baseModel: base.spec, dataFile, outputDir: path.join(out, "model"), records: records.length, batch, tokenized, overrides, eotToken } as const;
+  const input = { kind, engine, baseModel: base.spec, dataFile, outputDir: path.join(out, "model"), records: kept, batch, tokenized, overrides, eotToken } as const;
   const cfg = engine === "trl" ? trlConfig(input) : axolotlConfig(input);
   const header = `# parrot train ${kind} --engine ${engine}: paper section 4.1.3 hyperparameters\n`;
-  writeFileAtomic(dataFile, toJsonl(records));
   // YAML 1.1 quoting: PyYAML (TRL, axolotl) reads a bare `no` as false.
   writeFileAtomic(path.join(out, configFile), header + stringify(cfg, { version: "1.1" }));
   writeFileAtomic(path.join(out, "run.sh"), runScript(engine, kind, configFile, batch));
@@ -131,7 +157,7 @@ export async function runTrain(kind: TrainKind, o: TrainFlags): Promise<void> {
   const h = hyperparameters(input);
   writeFileAtomic(
     path.join(out, "README.md"),
-    trainReadme(kind, engine, { baseModel: base.spec, data, configFile, records: records.length, h, tokenized, devices: batch.devices, tokenizer: tokInfo, lora: Boolean(o.lora) }),
+    trainReadme(kind, engine, { baseModel: base.spec, data, configFile, records: kept, h, tokenized, devices: batch.devices, tokenizer: tokInfo, lora: Boolean(o.lora) }),
   );
   const written = ["train.jsonl", configFile, "run.sh", "README.md"];
   let llamaCpp: string | undefined;
@@ -154,8 +180,8 @@ export async function runTrain(kind: TrainKind, o: TrainFlags): Promise<void> {
     fs.copyFileSync(TRAIN_SCRIPT, path.join(out, "parrot_train.py"));
     written.push("parrot.json", "parrot_train.py");
   }
-  for (const line of res.summary) process.stderr.write(`${line}\n`);
-  if (maxSamples !== undefined) process.stderr.write(`--max-samples: ${records.length} of ${res.records.length} records kept\n`);
+  for (const line of exported.summary) process.stderr.write(`${line}\n`);
+  if (maxSamples !== undefined) process.stderr.write(`--max-samples: ${kept} of ${exported.counts.records} records kept\n`);
   process.stderr.write(`wrote ${out}/{${written.join(", ")}}\n`);
   if (!o.launch) {
     process.stderr.write(`run it with: ${engine === "trl" ? `PYTHON=${python ?? "<python>"} ` : ""}bash ${path.join(out, "run.sh")}\n`);
