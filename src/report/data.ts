@@ -17,7 +17,7 @@ import { answerFromJudgePrompt } from "../bench/prompt-answers.js";
 import { dropDuplicateJudgments, rowScore, summarizeJudgmentGroups, TURN_BUCKETS, type Bucket, type ModelSummary } from "../bench/show.js";
 import { queries, type Session } from "../conversations/session.js";
 import type { PreferencePair } from "../records/pair.js";
-import { contextTurns, datasetStats, type DatasetStats } from "../stats/stats.js";
+import { contextTurns, StatsAccumulator, type DatasetStats } from "../stats/stats.js";
 import type { Message } from "../conversations/session.js";
 import type { NextQueryRow, SimulatorRow } from "../records/simulator.js";
 import type { TrainMetricsRow, TrainSummary } from "../records/training.js";
@@ -32,7 +32,8 @@ export interface LoadedInputs {
   answers: Array<{ file: string; rows: Answer[] }>;
   questions: Array<{ file: string; rows: Question[] }>;
   references: Array<{ file: string; rows: Answer[] }>;
-  sessions: Array<{ file: string; sessions: Session[] }>;
+  /** Each session file and its sessions: an array, or a one-pass iterator (loadInputs streams them). */
+  sessions: Array<{ file: string; sessions: Iterable<Session> }>;
   pairs: Array<{ file: string; pairs: PreferencePair[] }>;
   /** Simulator tables (`--simulators`). */
   simulators?: LoadedSimulators[];
@@ -318,25 +319,37 @@ function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Quest
   };
 }
 
-/** Table 1 statistics, turns histogram and per-query context cues of one session file. */
-export function datasetView(file: string, sessions: ReadonlyArray<Session>, maxSessions: number): DatasetView {
+/**
+ * Table 1 statistics, turns histogram and per-query context cues of one session file, in one streaming pass: each
+ * session is read once, the detector runs once per user turn (for both the statistics and the marks), and only the
+ * first `maxSessions` sessions are kept for the page.
+ * @param sessions the file's sessions, in order (an array, or a one-pass iterator such as `iterateConversations`).
+ */
+export function datasetView(file: string, sessions: Iterable<Session>, maxSessions: number): DatasetView {
   const hist = new Map<number, number>();
+  let marks: ContextMark[] = [];
+  const stats = new StatsAccumulator<Session>(() => marks.length);
+  const shown: DatasetView["sessions"] = [];
+  let contextQueries = 0;
+  let total = 0;
   for (const s of sessions) {
+    total++;
     const t = queries(s).length;
     hist.set(t, (hist.get(t) ?? 0) + 1);
+    marks = contextTurns(s).map(({ turn, decision }): ContextMark => ({ index: turn.index, score: Math.round(decision.score * 1000) / 1000, cues: decision.cues }));
+    stats.add(s);
+    if (shown.length < maxSessions) {
+      shown.push({ id: s.id, messages: s.messages, context: marks });
+      contextQueries += marks.length;
+    }
   }
-  // One detector pass per session, for both the Table 1 statistics and the marks on the shown sessions.
-  const marks = sessions.map((s) => contextTurns(s).map(({ turn, decision }): ContextMark => ({ index: turn.index, score: Math.round(decision.score * 1000) / 1000, cues: decision.cues })));
-  const markOf = new Map(sessions.map((s, i) => [s, marks[i]]));
-  const shown = sessions.slice(0, maxSessions).map((s, i) => ({ id: s.id, messages: s.messages, context: marks[i] }));
-  const contextQueries = marks.slice(0, maxSessions).reduce((n, m) => n + m.length, 0);
   return {
     file,
-    stats: datasetStats(sessions, (s) => markOf.get(s)?.length ?? 0),
+    stats: stats.result(),
     turnsHistogram: [...hist.entries()].sort((a, b) => a[0] - b[0]),
     contextQueries,
     sessions: shown,
-    total: sessions.length,
+    total,
   };
 }
 
@@ -527,12 +540,14 @@ export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {
     pairs = { files: inputs.pairs.map((p) => p.file), total: all.length, strategies: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])), items: all.slice(0, maxPairs) };
   }
 
+  // Sessions are read in one pass (inputs.sessions may be one-pass iterators): their views first, then the counts.
+  const datasets = inputs.sessions.map((s) => datasetView(s.file, s.sessions, maxSessions));
   const sources: ReportData["sources"] = [
     ...inputs.judgments.map((x) => ({ kind: "judgments", file: x.file, records: x.rows.length })),
     ...inputs.answers.map((x) => ({ kind: "answers", file: x.file, records: x.rows.length })),
     ...inputs.questions.map((x) => ({ kind: "questions", file: x.file, records: x.rows.length })),
     ...inputs.references.map((x) => ({ kind: "reference answers", file: x.file, records: x.rows.length })),
-    ...inputs.sessions.map((x) => ({ kind: "sessions", file: x.file, records: x.sessions.length })),
+    ...datasets.map((d) => ({ kind: "sessions", file: d.file, records: d.total })),
     ...inputs.pairs.map((x) => ({ kind: "pairs", file: x.file, records: x.pairs.length })),
     ...(inputs.simulators ?? []).map((x) => ({ kind: "simulators", file: x.file, records: x.rows.length })),
     ...(inputs.training ?? []).map((x) => ({ kind: "training", file: x.dir, records: x.metrics.length })),
@@ -547,7 +562,7 @@ export function buildReportData(inputs: LoadedInputs, options: ReportOptions = {
     questions: [...questions.values()],
     answers,
     judgments,
-    datasets: inputs.sessions.map((s) => datasetView(s.file, s.sessions, maxSessions)),
+    datasets,
     pairs,
     simulators: (inputs.simulators ?? []).flatMap((x) => simulatorViews(x)),
     training: trainingViews(inputs.training ?? []),

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadAnswers, loadQuestions } from "../bench/data.js";
-import { detectFormat, readConversations } from "../conversations/readers.js";
+import { detectFormat, iterateConversations, readConversations } from "../conversations/readers.js";
 import { readPairs } from "../export/data.js";
 import { UserError } from "../io/errors.js";
 import { readJsonl, readLines, validateRecord } from "../io/jsonl.js";
@@ -65,7 +65,8 @@ export function loadInputs(files: ReportFiles): LoadedInputs {
     answers: files.answers.map((file) => ({ file, rows: loadAnswers(file) })),
     questions: files.questions.map((file) => ({ file, rows: loadQuestions(file) })),
     references: files.references.map((file) => ({ file, rows: loadAnswers(file) })),
-    sessions: files.sessions.map((file) => ({ file, sessions: readConversations(file) })),
+    // Streamed: read once, by buildReportData (report/data.ts datasetView), never held whole.
+    sessions: files.sessions.map((file) => ({ file, sessions: iterateConversations(file) })),
     pairs: files.pairs.map((file) => ({ file, pairs: readPairs(file).pairs })),
   };
 }
