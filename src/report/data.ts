@@ -327,29 +327,27 @@ function benchData(rows: ReadonlyArray<Judgment>, questions: ReadonlyArray<Quest
  */
 export function datasetView(file: string, sessions: Iterable<Session>, maxSessions: number): DatasetView {
   const hist = new Map<number, number>();
-  let marks: ContextMark[] = [];
-  const stats = new StatsAccumulator<Session>(() => marks.length);
+  const stats = new StatsAccumulator();
   const shown: DatasetView["sessions"] = [];
   let contextQueries = 0;
-  let total = 0;
   for (const s of sessions) {
-    total++;
     const t = queries(s).length;
     hist.set(t, (hist.get(t) ?? 0) + 1);
-    marks = contextTurns(s).map(({ turn, decision }): ContextMark => ({ index: turn.index, score: Math.round(decision.score * 1000) / 1000, cues: decision.cues }));
-    stats.add(s);
+    const marks = contextTurns(s).map(({ turn, decision }): ContextMark => ({ index: turn.index, score: Math.round(decision.score * 1000) / 1000, cues: decision.cues }));
+    stats.add(s, marks.length);
     if (shown.length < maxSessions) {
       shown.push({ id: s.id, messages: s.messages, context: marks });
       contextQueries += marks.length;
     }
   }
+  const result = stats.result();
   return {
     file,
-    stats: stats.result(),
+    stats: result,
     turnsHistogram: [...hist.entries()].sort((a, b) => a[0] - b[0]),
     contextQueries,
     sessions: shown,
-    total,
+    total: result.sessions,
   };
 }
 

@@ -105,8 +105,6 @@ export interface ExecuteOptions<Row> {
 /** What a run did; `finish()` prints the end-of-run lines and throws when the run is incomplete. */
 export interface ExecuteResult<Item> {
   plan: TaskPlan<Item>;
-  /** Items played to the end (with or without rows). */
-  played: number;
   /** Rows appended. */
   written: number;
   /** Items skipped after transient failures, by reason. */
@@ -142,7 +140,6 @@ export async function execute<Item, Row>(task: Task<Item, Row>, plan: TaskPlan<I
   const limiter = new RequestLimiter(opts.concurrency);
   const models: LimitedModel[] = [];
   const started = Date.now();
-  let played = 0;
   let written = 0;
   try {
     if (plan.todo.length > 0) {
@@ -172,7 +169,6 @@ export async function execute<Item, Row>(task: Task<Item, Row>, plan: TaskPlan<I
           written++;
           opts.onRow?.(row);
         }
-        played++;
         progress.tick();
       });
       await runPool(output.usage.until(plan.todo), opts.concurrency, output.usage.scoped(worker));
@@ -192,7 +188,6 @@ export async function execute<Item, Row>(task: Task<Item, Row>, plan: TaskPlan<I
   };
   return {
     plan,
-    played,
     written,
     failures,
     seconds,

@@ -46,22 +46,23 @@ export function contextQueryCount(session: Pick<Session, "messages">): number {
  * holding its sessions: `parrot stats` streams a file through it (forEachConversation), `datasetStats` folds a list.
  * Sums are taken in the order sessions are added, so streaming and folding a list give the same floats.
  */
-export class StatsAccumulator<S extends Pick<Session, "messages"> = Pick<Session, "messages">> {
+export class StatsAccumulator {
   private n = 0;
   private turns = 0;
   private ctx = 0;
   private rougeSum = 0;
   private rougeN = 0;
 
-  /** @param contextCount context-dependent queries of a session (default: the detector, `contextQueryCount`). */
-  constructor(private readonly contextCount: (session: S) => number = contextQueryCount) {}
-
-  /** Add one session's user turns, context-dependent queries and self-ROUGE. */
-  add(session: S): void {
+  /**
+   * Add one session's user turns, context-dependent queries and self-ROUGE.
+   * @param contextQueries its context-dependent queries, when the caller has run the detector already (the report);
+   *   default: `contextQueryCount(session)`.
+   */
+  add(session: Pick<Session, "messages">, contextQueries: number = contextQueryCount(session)): void {
     const qs = queries(session);
     this.n++;
     this.turns += qs.length;
-    this.ctx += this.contextCount(session);
+    this.ctx += contextQueries;
     const r = selfRouge(qs);
     if (r !== undefined) {
       this.rougeSum += r;
@@ -83,15 +84,10 @@ export class StatsAccumulator<S extends Pick<Session, "messages"> = Pick<Session
 
 /**
  * Table 1 statistics of a list of sessions (a `StatsAccumulator` over the list).
- * @param contextCount context-dependent queries of a session (default: the detector, `contextQueryCount`; the report
- *   passes its own pass over the same sessions so the detector runs once).
  * @returns zeros (and self_rouge null) for an empty list.
  */
-export function datasetStats<S extends Pick<Session, "messages">>(
-  sessions: ReadonlyArray<S>,
-  contextCount: (session: S) => number = contextQueryCount,
-): DatasetStats {
-  const acc = new StatsAccumulator<S>(contextCount);
+export function datasetStats(sessions: ReadonlyArray<Pick<Session, "messages">>): DatasetStats {
+  const acc = new StatsAccumulator();
   for (const s of sessions) acc.add(s);
   return acc.result();
 }
