@@ -8,9 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SHARED } from "./support/cli.js";
 import { readConversations } from "../src/conversations/readers.js";
 import { cleanSession, type TrainingSession } from "../src/export/data.js";
-import type { PreferencePair } from "../src/records/pair.js";
-import { chatMessages, tokensSftRecord } from "../src/export/formats.js";
-import { IGNORE_INDEX, labelRuns, loadTokenizer, maskText, renderChat, type ModelTokenizer } from "../src/export/tokenizer.js";
+import { tokensSftRecord } from "../src/export/formats.js";
+import { IGNORE_INDEX, labelRuns, loadTokenizer, maskText, type ModelTokenizer } from "../src/export/tokenizer.js";
 import { ASSISTANT_MARKER, PARROT_ASK_SYSTEM_PROMPT, USER_MARKER } from "../src/collect/prompts.js";
 
 const TOKENIZER = path.join(SHARED, "models/smollm2-135m-instruct-tokenizer");

@@ -51,7 +51,7 @@ export async function runAnswer(o: AnswerOptions): Promise<void> {
   const prices = readPrices(o.prices);
   if (o.dryRun) {
     const { todo, already } = planTasks(answerTask, questions, readDoneKeys(o.out, answerKey), shard);
-    await printEstimate(`dry run: ${todo.length} questions to answer (${already} already in ${o.out}); nothing was sent`, o.model, "model", prices, (est, m) =>
+    await printEstimate(`dry run: ${todo.length} questions to answer (${already} already in ${o.out}); nothing was sent`, [{ spec: o.model, flag: "model" }], prices, (est, [m]) =>
       estimateAnswers(todo, m, o.maxTokens, est),
     );
     return;

@@ -114,7 +114,7 @@ async function grade<T, Row>(o: JudgeOptions, g: Grading<T, Row>, tasks: T[], sh
     } finally {
       out.appender.close();
     }
-    await printEstimate(`dry run: wrote ${plan.todo.length} ${g.dryUnit} (${plan.already} already in ${o.out}); nothing was sent`, o.judge, "judge", prices, (est, m) => {
+    await printEstimate(`dry run: wrote ${plan.todo.length} ${g.dryUnit} (${plan.already} already in ${o.out}); nothing was sent`, [{ spec: o.judge, flag: "judge" }], prices, (est, [m]) => {
       // The exact judge prompts; max tokens × the judge fill ratio.
       for (const c of plan.todo.flatMap((t) => g.calls(t))) est.add({ role: "judge", model: m.id, stage: g.stage, turn: c.turn }, m.counter.chat(c.messages), o.judgeMaxTokens * m.rates.fill.judge);
     });

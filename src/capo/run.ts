@@ -78,7 +78,7 @@ export async function runCapo(file: string, o: CapoOptions): Promise<void> {
   if (o.dryRun) {
     // Read-only look at --out: pairs already there are left out of the estimate.
     const { todo, already } = planTasks(capoTask, items, readDoneKeys(o.out, pairKeyOf), shard);
-    await printEstimate(`capo --dry-run: ${todo.length} pairs to build (${already} already in ${o.out}); nothing was sent`, o.assistant, "assistant", prices, (est, m) => estimateCapo(todo, m, est), {
+    await printEstimate(`capo --dry-run: ${todo.length} pairs to build (${already} already in ${o.out}); nothing was sent`, [{ spec: o.assistant, flag: "assistant" }], prices, (est, [m]) => estimateCapo(todo, m, est), {
       source: "a negative as long as the chosen response, one attempt each",
     });
     return;

@@ -12,16 +12,10 @@
  * and `queryAccept^(t-1)` (assistant) times.
  */
 import type { Message } from "../conversations/session.js";
-import { type EstimateBuilder, type ModelRates, type TokenCounter } from "../run/estimate.js";
+import type { EstimateBuilder, EstimateModel } from "../run/estimate.js";
 import type { Seed } from "./collect.js";
 import { renderParrotAskPrompt, renderPromptedUserPrompt } from "./prompts.js";
 import type { SimulatorMode } from "./simulators.js";
-
-export interface CollectEstimateModel {
-  id: string;
-  counter: TokenCounter;
-  rates: ModelRates;
-}
 
 export interface CollectEstimateOptions {
   turns: number;
@@ -33,7 +27,7 @@ export interface CollectEstimateOptions {
 /** Add the estimated calls of collecting `seeds` to `into`. */
 export function estimateCollect(
   seeds: ReadonlyArray<Seed>,
-  models: { assistant: CollectEstimateModel; asker: CollectEstimateModel },
+  models: { assistant: EstimateModel; asker: EstimateModel },
   opts: CollectEstimateOptions,
   into: EstimateBuilder,
 ): void {

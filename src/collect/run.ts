@@ -7,16 +7,14 @@ import { forEachConversation } from "../conversations/readers.js";
 import type { Session } from "../conversations/session.js";
 import { UserError } from "../io/errors.js";
 import { readTextFile } from "../io/jsonl.js";
-import { createModel } from "../llm/index.js";
 import { describeModel } from "../models/registry.js";
-import { EstimateBuilder, estimateNotes, ratesOf, readDoneKeys, tokenCounterOf } from "../run/estimate.js";
+import { printEstimate, readDoneKeys } from "../run/estimate.js";
 import { sessionSeedKey } from "../records/session.js";
 import { execute, planTasks, type TaskPlan } from "../run/executor.js";
 import { digestValues } from "../run/manifest.js";
 import { openResumable } from "../run/output.js";
 import { readPrices, type PriceTable } from "../run/prices.js";
 import { parseShard } from "../run/shard.js";
-import { breakdownLines } from "../run/usage.js";
 import { DEFAULT_COLLECT_OPTIONS, type CollectOptions, type SeedItem, collectTask, countSession, newCollectCounters, seedItemKey } from "./collect.js";
 import { estimateCollect } from "./estimate.js";
 import { DEFAULT_BLOCKLIST, DEFAULT_FILTER_CONFIG, type FilterConfig } from "./filters.js";
@@ -63,20 +61,16 @@ function err(line: string): void {
  */
 async function dryRunCollect(flags: CollectFlags, plan: TaskPlan<SeedItem>, askerSpec: string, assistantSpec: string, prices: PriceTable | undefined): Promise<void> {
   const todo = plan.todo.map((s) => s.seed);
-  const assistantModel = await createModel(assistantSpec, { flag: "assistant", parallel: 1 });
-  const askerModel = askerSpec === assistantSpec ? assistantModel : await createModel(askerSpec, { flag: "asker", parallel: 1 });
-  try {
-    const assistant = { id: assistantModel.id, counter: tokenCounterOf(assistantModel), rates: ratesOf(assistantModel.id) };
-    const asker = { id: askerModel.id, counter: tokenCounterOf(askerModel), rates: ratesOf(askerModel.id) };
-    const est = new EstimateBuilder();
-    estimateCollect(todo, { assistant, asker }, { turns: flags.turns, simulator: flags.simulator, assistantMaxTokens: flags.maxTokens, askerMaxTokens: flags.queryMaxTokens }, est);
-    err(`parrot collect --dry-run: ${todo.length} sessions of ${flags.turns} turns to collect (${plan.already} already in ${flags.out}); nothing was sent`);
-    for (const line of breakdownLines("  estimate", est.result(), prices)) err(line);
-    for (const line of estimateNotes([assistant, asker])) err(line);
-  } finally {
-    await assistantModel.close();
-    if (askerModel !== assistantModel) await askerModel.close();
-  }
+  await printEstimate(
+    `parrot collect --dry-run: ${todo.length} sessions of ${flags.turns} turns to collect (${plan.already} already in ${flags.out}); nothing was sent`,
+    [
+      { spec: assistantSpec, flag: "assistant" },
+      { spec: askerSpec, flag: "asker" },
+    ],
+    prices,
+    (est, [assistant, asker]) =>
+      estimateCollect(todo, { assistant, asker }, { turns: flags.turns, simulator: flags.simulator, assistantMaxTokens: flags.maxTokens, askerMaxTokens: flags.queryMaxTokens }, est),
+  );
 }
 
 /**

@@ -18,7 +18,7 @@ import { JudgmentSchema } from "../records/judgment.js";
 import { isSimulatorRow, NextQueryRowSchema, SimulatorRowSchema, simulatorRunFiles, type NextQueryRow } from "../records/simulator.js";
 import { isTrainMetricsRow, TRAIN_METRICS_FILE, TRAIN_SUMMARY_FILE, TrainMetricsRowSchema, TrainSummarySchema } from "../records/training.js";
 import { InputError } from "../io/errors.js";
-import { digestValues, manifestFileOf, readManifest } from "../run/manifest.js";
+import { digestValues, readManifest } from "../run/manifest.js";
 import { readManifestUsage } from "../run/usage.js";
 import { nextQueryItems } from "../simulator/eval.js";
 import type { LoadedInputs, LoadedManifest, LoadedSimulators, LoadedTraining } from "./data.js";

@@ -198,28 +198,36 @@ export interface EstimateModel {
 }
 
 /**
- * Print a one-model dry-run estimate on stderr: load `spec` only for its tokenizer (a local model; nothing is
- * generated, no request is sent), let `fill` add the calls, then print `title`, the breakdown (with cost under
- * `prices`) and the counting note (`source` replaces the rates' source there, e.g. capo's assumption).
+ * Print a dry-run estimate on stderr: load each model spec only for its tokenizer (a local model; nothing is
+ * generated, no request is sent; a spec given for two roles is loaded once), let `fill` add the calls (its models in
+ * the order of `models`), then print `title`, the breakdown (with cost under `prices`) and the counting notes
+ * (`source` replaces the rates' source there, e.g. capo's assumption).
  */
 export async function printEstimate(
   title: string,
-  spec: string,
-  flag: string,
+  models: ReadonlyArray<{ spec: string; flag: string }>,
   prices: PriceTable | undefined,
-  fill: (builder: EstimateBuilder, model: EstimateModel) => void,
+  fill: (builder: EstimateBuilder, models: EstimateModel[]) => void,
   options: { source?: string } = {},
 ): Promise<void> {
-  const model = await createModel(spec, { flag, parallel: 1 });
+  const loaded = new Map<string, LanguageModel>();
   try {
-    const m: EstimateModel = { id: model.id, counter: tokenCounterOf(model), rates: ratesOf(model.id) };
+    const ms: EstimateModel[] = [];
+    for (const { spec, flag } of models) {
+      let model = loaded.get(spec);
+      if (!model) {
+        model = await createModel(spec, { flag, parallel: 1 });
+        loaded.set(spec, model);
+      }
+      ms.push({ id: model.id, counter: tokenCounterOf(model), rates: ratesOf(model.id) });
+    }
     const est = new EstimateBuilder();
-    fill(est, m);
+    fill(est, ms);
     process.stderr.write(title + "\n");
     for (const line of breakdownLines("  estimate", est.result(), prices)) process.stderr.write(line + "\n");
-    const noted = options.source === undefined ? m : { ...m, rates: { ...m.rates, source: options.source } };
-    for (const line of estimateNotes([noted])) process.stderr.write(line + "\n");
+    const noted = options.source === undefined ? ms : ms.map((m) => ({ ...m, rates: { ...m.rates, source: options.source! } }));
+    for (const line of estimateNotes(noted)) process.stderr.write(line + "\n");
   } finally {
-    await model.close();
+    for (const model of loaded.values()) await model.close();
   }
 }

@@ -38,8 +38,6 @@ import {
   summarizeSessions,
   type NextQueryItem,
   type NextQueryRow,
-  type NextQuerySummary,
-  type RolloutSummary,
 } from "./eval.js";
 
 export interface SimulatorEvalOptions {
