@@ -549,14 +549,8 @@ export function openStreamedOutput(file: string): StreamedOutput {
       flush();
       closed = true;
       if (out) return out.commit();
-      const direct = openAtomicOutput(file);
-      try {
-        for (const p of pieces) fs.writeSync(direct.fd, p);
-      } catch (err) {
-        direct.abort();
-        throw new UserError(`${file}: cannot write (${(err as Error).message}); nothing was written`);
-      }
-      direct.commit();
+      // A FIFO or device: its text goes out in one write, now that all of it is known.
+      writeFileAtomic(file, pieces.join(""));
     },
     abort() {
       closed = true;
