@@ -7,6 +7,7 @@
  * comparison shares one machine state. Prints sessions/s and queries/s (best of --repeat passes) and the load.
  */
 import * as os from "node:os";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO, SHARED } from "./lib.mjs";
 
@@ -15,7 +16,11 @@ const repeat = Number(argv.includes("--repeat") ? argv[argv.indexOf("--repeat") 
 const other = argv.includes("--dist") ? path.resolve(argv[argv.indexOf("--dist") + 1]) : undefined;
 const { readConversations } = await import(path.join(REPO, "dist/conversations/readers.js"));
 const builds = [{ name: "dist", dir: path.join(REPO, "dist") }, ...(other ? [{ name: other, dir: other }] : [])];
-for (const b of builds) b.detectSessions = (await import(path.join(b.dir, "context/command.js"))).detectSessions;
+// detectSessions lives in context/queries.js since issue 11 (context/command.js in older builds given to --dist).
+for (const b of builds) {
+  const queries = path.join(b.dir, "context/queries.js");
+  b.detectSessions = (await import(fs.existsSync(queries) ? queries : path.join(b.dir, "context/command.js"))).detectSessions;
+}
 const file = path.join(SHARED, "data/dialogues/sharegpt_v3_sample.jsonl");
 for (const b of builds) {
   b.detectSessions(readConversations(file).slice(0, 50)); // warm-up (compromise's lexicon, JIT)

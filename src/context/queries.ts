@@ -37,12 +37,7 @@ export function heuristicRow(q: QueryAt): ContextLabel {
   return { id: q.session.id, turn: q.turn, ...heuristicDecision(q) } satisfies ContextLabel;
 }
 
-/** Heuristic rows `{id, turn, context_dependent, score, cues}` for the given queries (pure). */
-export function heuristicRows(queries: ReadonlyArray<QueryAt>): ContextLabel[] {
-  return queries.map(heuristicRow);
-}
-
-/** Heuristic rows for all sessions (pure). */
+/** Heuristic rows `{id, turn, context_dependent, score, cues}` for all sessions, in memory (pure; bench/context-speed.mjs). */
 export function detectSessions(sessions: ReadonlyArray<Session>): ContextLabel[] {
-  return heuristicRows(queriesAfterFirst(sessions));
+  return queriesAfterFirst(sessions).map(heuristicRow);
 }

@@ -1,7 +1,7 @@
 /**
  * `parrot context detect`: for every user turn after the first of every session, `{id, turn, context_dependent,
- * score, cues}`. Heuristic only: sessions streamed, rows written as decided, the file replaced atomically. With `--judge`: one query per item of the shared run loop
- * (src/run/executor.ts), append-only and resumable (key: id/turn); replies without a parseable verdict are counted
+ * score, cues}`. Heuristic only: sessions streamed, rows written as decided, the file replaced atomically. With
+ * `--judge`: one query per item of the shared run loop (src/run/executor.ts), append-only and resumable (key: id/turn); replies without a parseable verdict are counted
  * over the whole output, and above MAX_UNPARSED_SHARE of its rows the run warns and exits 3.
  */
 import { iterateConversations, readConversations } from "../conversations/readers.js";
