@@ -7,8 +7,8 @@
  *    assistant response before t (src/collect/simulators.ts, exactly as `parrot collect` calls it) and writes the
  *    next query; the real query at t is scored under the simulator (`ppl_real`, `scoreRealQuery`).
  * 2. Rollouts (with an assistant): K sessions of N turns collected from held-out first queries by the collection
- *    loop itself (src/collect/collect.ts `collectSessions`, filters included), measured with Table 1's statistics
- *    (src/stats/stats.ts) and the query metrics of metrics.ts.
+ *    loop itself (src/collect/collect.ts `collectTask` on src/run/executor.ts, filters included), measured with
+ *    Table 1's statistics (src/stats/stats.ts) and the query metrics of metrics.ts.
  *
  * The reference row is the same metrics over the real users' own queries of the same items (and, for rollouts,
  * of the same held-out sessions cut to N user turns).
