@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, runCliInProcess, SHARED } from "./support/cli.js";
+import { runCli, runCliInProcess, SHARED, type CliResult } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
 import { findTrainPython } from "../src/train/env.js";
 import { resolveRegisteredGguf } from "../src/models/registry.js";
@@ -158,6 +158,18 @@ function report(kind: string, secs: number, rows: Array<{ loss: number }>): void
   console.log(`train-trl: train ${kind}: ${rows.length} steps in ${secs.toFixed(0)} s wall, loss ${rows.map((r) => r.loss.toFixed(3)).join(" -> ")}`);
 }
 
+/**
+ * `parrot train KIND --engine trl --launch --max-steps 2` into `dir/real-KIND`, asserting exit 0 (the stderr tail
+ * shown otherwise): the CLI result, the run folder and its wall seconds.
+ */
+async function launchTwoSteps(kind: "ask" | "chat" | "capo", args: string[]): Promise<{ r: CliResult; out: string; secs: number }> {
+  const out = path.join(dir, `real-${kind}`);
+  const t0 = performance.now();
+  const r = await runCli(["train", kind, ...args, "--engine", "trl", "--out", out, "--launch", "--max-steps", "2"], { timeoutMs: 900_000 });
+  expect(r.code, r.stderr.slice(-3000)).toBe(0);
+  return { r, out, secs: (performance.now() - t0) / 1000 };
+}
+
 // CI's real-model runs (issue 13): each of ask, chat and capo trains 2 steps on a tiny slice (2 records, short max
 // length) of the real default model and yields a GGUF that node-llama-cpp loads and generates with. CaPO starts from
 // the chat run's checkpoint, as in the paper (and skips a second GGUF dequantization), or from the GGUF if that
@@ -166,37 +178,28 @@ describe.skipIf(!python)("train ask|chat|capo --launch on the real SmolLM2-135M-
   it("ask, 2 steps: finite losses in metrics.jsonl, a checkpoint, a GGUF that node-llama-cpp loads and generates with", async (ctx) => {
     const model = await realModel();
     if (!model) return ctx.skip();
-    const out = path.join(dir, "real-ask");
-    const t0 = performance.now();
-    const r = await runCli(["train", "ask", "--data", sessionsFile, "--engine", "trl", "--base-model", `gguf:${model}`, "--out", out, "--launch", "--max-steps", "2", "--max-samples", "2", "--max-length", "192"], { timeoutMs: 900_000 });
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    report("ask", (performance.now() - t0) / 1000, expectTrained(out, 2));
+    const { out, secs } = await launchTwoSteps("ask", ["--data", sessionsFile, "--base-model", `gguf:${model}`, "--max-samples", "2", "--max-length", "192"]);
+    report("ask", secs, expectTrained(out, 2));
     await loadsAndGenerates(path.join(out, "model.gguf"), "You are a helpful user. [USER]");
   }, 900_000);
 
   it("chat, 2 steps on real ShareGPT sessions (first turn, <= 128 tokens): finite losses, a checkpoint, a GGUF that generates", async (ctx) => {
     const model = await realModel();
     if (!model) return ctx.skip();
-    const out = path.join(dir, "real-chat");
-    const t0 = performance.now();
-    const r = await runCli(
-      ["train", "chat", "--data", SHAREGPT, "--engine", "trl", "--base-model", `gguf:${model}`, "--out", out, "--launch", "--max-steps", "2", "--max-samples", "2", "--max-turns", "1", "--max-length", "128"],
-      { timeoutMs: 900_000 },
-    );
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const { r, out, secs } = await launchTwoSteps("chat", ["--data", SHAREGPT, "--base-model", `gguf:${model}`, "--max-samples", "2", "--max-turns", "1", "--max-length", "128"]);
     expect(r.stderr).toMatch(/--max-samples: 2 of \d+ records kept/);
     const records = fs.readFileSync(path.join(out, "train.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(records.length).toBe(2);
     for (const rec of records) expect(rec.input_ids.length).toBeLessThanOrEqual(128);
-    report("chat", (performance.now() - t0) / 1000, expectTrained(out, 2));
+    report("chat", secs, expectTrained(out, 2));
     await loadsAndGenerates(path.join(out, "model.gguf"), "<|im_start|>user\nHow to say good night in French?<|im_end|>\n<|im_start|>assistant\n");
   }, 900_000);
 
   it("capo, 2 DPO steps on pairs from real ShareGPT sessions, from the chat checkpoint: finite losses, rewards logged, a GGUF that generates", async (ctx) => {
     const model = await realModel();
     if (!model) return ctx.skip();
-    // Pairs (src/capo/build.ts PairRow) from the shortest real two-turn sessions: the session's own second response
-    // is chosen, a context-neglecting answer is rejected (what `parrot capo` writes, without a model call here).
+    // Pairs (src/records/pair.ts PreferencePair) from the shortest real two-turn sessions: the session's own second
+    // response is chosen, a context-neglecting answer is rejected (what `parrot capo` writes, without a model call here).
     const short = readConversations(SHAREGPT)
       .flatMap((s) => cleanSession(s).session ?? [])
       .filter((s) => s.messages.length >= 4 && s.messages.slice(0, 4).reduce((n, m) => n + m.content.length, 0) < 600)
@@ -211,15 +214,12 @@ describe.skipIf(!python)("train ask|chat|capo --launch on the real SmolLM2-135M-
     );
     const chatCkpt = path.join(dir, "real-chat", "checkpoint");
     const base = fs.existsSync(path.join(chatCkpt, "model.safetensors")) ? chatCkpt : `gguf:${model}`;
-    const out = path.join(dir, "real-capo");
-    const t0 = performance.now();
-    const r = await runCli(["train", "capo", "--data", pairs, "--engine", "trl", "--base-model", base, "--out", out, "--launch", "--max-steps", "2", "--max-length", "128"], { timeoutMs: 900_000 });
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const { out, secs } = await launchTwoSteps("capo", ["--data", pairs, "--base-model", base, "--max-length", "128"]);
     const rows = expectTrained(out, 2);
     for (const x of rows) expect(Number.isFinite(x["rewards/chosen"]) && Number.isFinite(x["rewards/rejected"]), JSON.stringify(x)).toBe(true);
     // Step 1 runs at learning rate 0 (warm-up), so policy = reference and the DPO loss is exactly log 2.
     expect(rows[0].loss).toBeCloseTo(Math.log(2), 3);
-    report(`capo (from ${base === chatCkpt ? "the chat checkpoint" : "the GGUF"})`, (performance.now() - t0) / 1000, rows);
+    report(`capo (from ${base === chatCkpt ? "the chat checkpoint" : "the GGUF"})`, secs, rows);
     await loadsAndGenerates(path.join(out, "model.gguf"), "<|im_start|>user\nHow to say thank you in French?<|im_end|>\n<|im_start|>assistant\n");
   }, 900_000);
 });
